@@ -1,0 +1,229 @@
+//! The one place that cuts text. Rules report verdicts; `apply` resolves overlaps
+//! (a byte belongs to the first verdict that claimed it, so every removed byte traces
+//! to exactly one rule), builds the audit, and builds the clean text.
+//!
+//! Clean text is the original minus the removed spans, with whitespace normalised:
+//! runs of spaces collapse to one, lines are trimmed, a line left empty by a removal
+//! disappears with its line ending, runs of blank lines become one blank line, and a
+//! cut between two glued words leaves a single space. No other byte changes.
+
+use crate::doc::{Removal, Verdict};
+use crate::text::{ceil_boundary, floor_boundary, lines};
+
+/// The result of editing one document.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Edited {
+    pub text: String,
+    /// Removed spans, sorted by `start`, never overlapping.
+    pub removed: Vec<Removal>,
+    /// For each line of `text`: its byte range there and the range of the original
+    /// text it came from (first to last kept byte), so global stages can turn a clean
+    /// line back into a verdict on the original.
+    pub lines: Vec<LineMap>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineMap {
+    pub clean_start: usize,
+    pub clean_end: usize,
+    pub orig_start: usize,
+    pub orig_end: usize,
+}
+
+/// Resolves `verdicts` against `original` and builds the clean text and audit.
+pub fn apply(original: &str, verdicts: &[Verdict]) -> Edited {
+    let removed = claim(original, verdicts);
+    let (text, lines) = render(original, &removed);
+    Edited {
+        text,
+        removed,
+        lines,
+    }
+}
+
+/// Gives each byte to the first verdict that asks for it; a later verdict keeps only
+/// the pieces nobody claimed before it.
+fn claim(original: &str, verdicts: &[Verdict]) -> Vec<Removal> {
+    // Claimed intervals, kept sorted and disjoint.
+    let mut taken: Vec<(usize, usize, usize)> = Vec::new(); // (start, end, verdict index)
+    for (vi, v) in verdicts.iter().enumerate() {
+        let start = floor_boundary(original, v.start);
+        let end = ceil_boundary(original, v.end.max(v.start));
+        if start >= end {
+            continue;
+        }
+        let mut pieces = Vec::new();
+        let mut pos = start;
+        let first = taken.partition_point(|t| t.1 <= start);
+        for t in &taken[first..] {
+            if t.0 >= end {
+                break;
+            }
+            if t.0 > pos {
+                pieces.push((pos, t.0));
+            }
+            pos = pos.max(t.1);
+        }
+        if pos < end {
+            pieces.push((pos, end));
+        }
+        for (s, e) in pieces {
+            let at = taken.partition_point(|t| t.0 < s);
+            taken.insert(at, (s, e, vi));
+        }
+    }
+    taken
+        .into_iter()
+        .map(|(start, end, vi)| Removal {
+            rule: verdicts[vi].rule,
+            start,
+            end,
+            text: original[start..end].to_string(),
+            detail: verdicts[vi].detail.clone(),
+        })
+        .collect()
+}
+
+fn render(original: &str, removed: &[Removal]) -> (String, Vec<LineMap>) {
+    let mut out = String::with_capacity(original.len());
+    let mut maps = Vec::new();
+    let mut line_buf = String::new();
+    let mut pending_blank = false;
+    let mut r = 0;
+    for line in lines(original) {
+        while r < removed.len() && removed[r].end <= line.start {
+            r += 1;
+        }
+        let content = line.text(original);
+        if content.trim().is_empty() {
+            // A blank line inside a removed block is part of that block.
+            let inside = removed[r..]
+                .first()
+                .is_some_and(|x| x.start <= line.start && x.end >= line.end);
+            if !inside && !out.is_empty() {
+                pending_blank = true;
+            }
+            continue;
+        }
+        line_buf.clear();
+        let mut need_space = false;
+        let mut first_kept = None;
+        let mut last_kept = line.start;
+        let mut pos = line.start;
+        let mut k = r;
+        loop {
+            let cut = removed.get(k).filter(|x| x.start < line.end);
+            let piece_end = cut.map_or(line.end, |x| x.start.max(pos));
+            for (i, ch) in original[pos..piece_end].char_indices() {
+                if ch.is_whitespace() {
+                    need_space = !line_buf.is_empty();
+                } else {
+                    if need_space {
+                        line_buf.push(' ');
+                        need_space = false;
+                    }
+                    line_buf.push(ch);
+                    first_kept.get_or_insert(pos + i);
+                    last_kept = pos + i + ch.len_utf8();
+                }
+            }
+            match cut {
+                Some(x) => {
+                    need_space = !line_buf.is_empty();
+                    pos = x.end.min(line.end).max(pos);
+                    k += 1;
+                }
+                None => break,
+            }
+        }
+        let Some(first_kept) = first_kept else {
+            continue;
+        };
+        if !out.is_empty() {
+            out.push_str(if pending_blank { "\n\n" } else { "\n" });
+        }
+        pending_blank = false;
+        maps.push(LineMap {
+            clean_start: out.len(),
+            clean_end: out.len() + line_buf.len(),
+            orig_start: first_kept,
+            orig_end: last_kept,
+        });
+        out.push_str(&line_buf);
+    }
+    (out, maps)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(rule: &'static str, s: usize, e: usize) -> Verdict {
+        Verdict::new(rule, s, e)
+    }
+
+    #[test]
+    fn no_verdicts_only_normalises_whitespace() {
+        let e = apply("  a  b \r\n\n\n c\n", &[]);
+        assert_eq!(e.text, "a b\n\nc");
+        assert!(e.removed.is_empty());
+    }
+
+    #[test]
+    fn removed_line_takes_its_line_ending() {
+        let t = "one\nnoise\ntwo";
+        let e = apply(t, &[v("r", 4, 9)]);
+        assert_eq!(e.text, "one\ntwo");
+        assert_eq!(e.removed[0].text, "noise");
+    }
+
+    #[test]
+    fn removed_paragraph_leaves_one_blank_line() {
+        let t = "one\n\nnoise\n\ntwo";
+        let e = apply(t, &[v("r", 5, 10)]);
+        assert_eq!(e.text, "one\n\ntwo");
+    }
+
+    #[test]
+    fn block_with_inner_blank_lines_does_not_split_paragraphs() {
+        let t = "one\nA\n\nB\ntwo";
+        let e = apply(t, &[v("r", 4, 9)]);
+        assert_eq!(e.text, "one\ntwo");
+    }
+
+    #[test]
+    fn glued_cut_leaves_a_space() {
+        let t = "end.Marker Next";
+        let e = apply(t, &[v("r", 4, 10)]);
+        assert_eq!(e.text, "end. Next");
+        let e = apply("end.MarkerNext", &[v("r", 4, 10)]);
+        assert_eq!(e.text, "end. Next");
+    }
+
+    #[test]
+    fn overlaps_go_to_the_first_claim() {
+        let t = "0123456789";
+        let e = apply(t, &[v("a", 2, 5), v("b", 4, 8), v("c", 0, 10)]);
+        let got: Vec<_> = e.removed.iter().map(|r| (r.rule, r.start, r.end)).collect();
+        assert_eq!(got, [("c", 0, 2), ("a", 2, 5), ("b", 5, 8), ("c", 8, 10)]);
+        assert_eq!(e.text, "");
+    }
+
+    #[test]
+    fn offsets_snap_to_char_boundaries() {
+        let t = "a“b”c";
+        let e = apply(t, &[v("r", 2, 3)]);
+        assert_eq!(e.removed[0].text, "“");
+        assert_eq!(&t[e.removed[0].start..e.removed[0].end], "“");
+    }
+
+    #[test]
+    fn line_maps_point_back_into_the_original() {
+        let t = "xx one\nnoise\n  two  ";
+        let e = apply(t, &[v("r", 0, 3), v("r", 7, 12)]);
+        assert_eq!(e.text, "one\ntwo");
+        let m = e.lines[1];
+        assert_eq!(&e.text[m.clean_start..m.clean_end], "two");
+        assert_eq!(&t[m.orig_start..m.orig_end], "two");
+    }
+}

@@ -1,0 +1,278 @@
+//! JSONL reading: one JSON object per line, plain or compressed. Lines are read with
+//! a size cap, so one huge line is skipped (rejected as `too_large`) without being held
+//! in memory. Every field but text and id is kept as raw JSON, byte for byte.
+
+use std::fmt;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+
+use serde::de::{Deserializer, MapAccess, Visitor};
+use serde_json::value::RawValue;
+
+use super::decode_utf8;
+use super::discover::{Compression, InputFile, Origin};
+use crate::config::InputConfig;
+use crate::doc::{BadInput, Document, Item, Reason, Source};
+
+const BUF: usize = 1 << 20;
+
+pub fn read(
+    file: &InputFile,
+    compression: Compression,
+    cfg: &InputConfig,
+    emit: &mut dyn FnMut(Item) -> bool,
+) {
+    let raw: Box<dyn Read> = match &file.origin {
+        Origin::Stdin => Box::new(io::stdin()),
+        Origin::Path(p) => match File::open(p) {
+            Ok(f) => Box::new(f),
+            Err(e) => {
+                emit(file_error(file, None, &e));
+                return;
+            }
+        },
+    };
+    let reader: Box<dyn Read> = match compression {
+        Compression::None => raw,
+        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(raw)),
+        Compression::Zstd => match zstd::Decoder::new(raw) {
+            Ok(d) => Box::new(d),
+            Err(e) => {
+                emit(file_error(file, None, &e));
+                return;
+            }
+        },
+    };
+    let mut reader = BufReader::with_capacity(BUF, reader);
+    let mut buf = Vec::new();
+    let mut line_no: u64 = 0;
+    loop {
+        line_no += 1;
+        let item = match read_line(&mut reader, &mut buf, cfg.max_doc_bytes) {
+            Ok(Line::Eof) => return,
+            Ok(Line::TooLong(len)) => Item::Bad(BadInput {
+                id: format!("{}:{line_no}", file.display),
+                source: source(file, line_no),
+                reason: Reason::TooLarge,
+                error: format!(
+                    "{}:{line_no}: line of {len} bytes is over input.max_doc_bytes = {}",
+                    file.display, cfg.max_doc_bytes
+                ),
+                bytes_in: len,
+            }),
+            Ok(Line::Complete) => {
+                let mut line: &[u8] = &buf;
+                if line_no == 1 {
+                    line = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line);
+                }
+                if line.iter().all(|b| b.is_ascii_whitespace()) {
+                    continue; // blank lines hold no document
+                }
+                parse_line(file, line_no, line, cfg)
+            }
+            Err(e) => {
+                emit(file_error(file, Some(line_no), &e));
+                return;
+            }
+        };
+        if !emit(item) {
+            return;
+        }
+    }
+}
+
+fn source(file: &InputFile, line: u64) -> Source {
+    Source {
+        path: file.display.clone(),
+        line: Some(line),
+    }
+}
+
+/// A read or decompression failure: the rest of the file is lost, and that is said.
+fn file_error(file: &InputFile, line: Option<u64>, e: &io::Error) -> Item {
+    let (id, where_) = match line {
+        Some(l) if l > 1 => (
+            format!("{}:{l}", file.display),
+            format!("{}:{l}: read failed, rest of file skipped", file.display),
+        ),
+        _ => (file.display.clone(), file.display.clone()),
+    };
+    Item::Bad(BadInput {
+        id,
+        source: Source {
+            path: file.display.clone(),
+            line,
+        },
+        reason: Reason::Unreadable,
+        error: format!("{where_}: {e}"),
+        bytes_in: 0,
+    })
+}
+
+enum Line {
+    Eof,
+    Complete,
+    TooLong(u64),
+}
+
+/// Reads one line into `buf` (without its `\n` / `\r\n`). A line longer than `limit`
+/// is consumed and discarded, and its length returned.
+fn read_line(r: &mut impl BufRead, buf: &mut Vec<u8>, limit: u64) -> io::Result<Line> {
+    buf.clear();
+    let mut len: u64 = 0;
+    let mut any = false;
+    loop {
+        let chunk = match r.fill_buf() {
+            Ok(c) => c,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if chunk.is_empty() {
+            break;
+        }
+        any = true;
+        let (take, done) = match memchr::memchr(b'\n', chunk) {
+            Some(i) => (i, true),
+            None => (chunk.len(), false),
+        };
+        len += take as u64;
+        if len <= limit {
+            buf.extend_from_slice(&chunk[..take]);
+        } else if !buf.is_empty() {
+            buf.clear();
+            buf.shrink_to(BUF);
+        }
+        r.consume(take + usize::from(done));
+        if done {
+            break;
+        }
+    }
+    if !any {
+        return Ok(Line::Eof);
+    }
+    if len > limit {
+        return Ok(Line::TooLong(len));
+    }
+    if buf.last() == Some(&b'\r') {
+        buf.pop();
+    }
+    Ok(Line::Complete)
+}
+
+fn parse_line(file: &InputFile, line_no: u64, line: &[u8], cfg: &InputConfig) -> Item {
+    let bytes_in = line.len() as u64;
+    let place = format!("{}:{line_no}", file.display);
+    let bad = |reason, error: String| {
+        Item::Bad(BadInput {
+            id: place.clone(),
+            source: source(file, line_no),
+            reason,
+            error: format!("{place}: {error}"),
+            bytes_in,
+        })
+    };
+    let (json, invalid_utf8) = match decode_utf8(line.to_vec(), cfg.invalid_utf8) {
+        Ok(x) => x,
+        Err((reason, msg)) => return bad(reason, msg),
+    };
+    let fields = match serde_json::from_str::<Fields>(&json) {
+        Ok(f) => f.0,
+        Err(e) if e.is_data() => {
+            return bad(
+                Reason::InvalidRecord,
+                format!("expected a JSON object: {e}"),
+            );
+        }
+        Err(e) => return bad(Reason::InvalidJson, e.to_string()),
+    };
+    let mut text = None;
+    let mut id = None;
+    let mut meta = Vec::with_capacity(fields.len());
+    for (k, v) in fields {
+        if k == cfg.text_field && text.is_none() {
+            text = Some(v);
+        } else if k == cfg.id_field && id.is_none() {
+            id = Some(v);
+        } else {
+            meta.push((k, v));
+        }
+    }
+    let Some(text) = text else {
+        return bad(
+            Reason::InvalidRecord,
+            format!("missing field \"{}\"", cfg.text_field),
+        );
+    };
+    let text: String = match serde_json::from_str(text.get()) {
+        Ok(t) => t,
+        Err(_) => {
+            return bad(
+                Reason::InvalidRecord,
+                format!("expected string in field \"{}\"", cfg.text_field),
+            );
+        }
+    };
+    let id = match id.as_deref().map(RawValue::get) {
+        None | Some("null") => place.clone(),
+        Some(raw) => serde_json::from_str::<String>(raw).unwrap_or_else(|_| raw.to_string()),
+    };
+    Item::Doc(Document {
+        id,
+        source: source(file, line_no),
+        bytes_in: text.len() as u64,
+        text,
+        meta,
+        invalid_utf8,
+    })
+}
+
+/// A JSON object's fields in file order, values left as raw JSON.
+struct Fields(Vec<(String, Box<RawValue>)>);
+
+impl<'de> serde::Deserialize<'de> for Fields {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Fields;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Fields, A::Error> {
+                let mut out = Vec::new();
+                while let Some(kv) = map.next_entry::<String, Box<RawValue>>()? {
+                    out.push(kv);
+                }
+                Ok(Fields(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(input: &[u8], limit: u64) -> Vec<Result<String, u64>> {
+        let mut r = BufReader::with_capacity(4, input);
+        let mut buf = Vec::new();
+        let mut out = Vec::new();
+        loop {
+            match read_line(&mut r, &mut buf, limit).expect("reads") {
+                Line::Eof => return out,
+                Line::Complete => out.push(Ok(String::from_utf8_lossy(&buf).into_owned())),
+                Line::TooLong(n) => out.push(Err(n)),
+            }
+        }
+    }
+
+    #[test]
+    fn reads_lines_across_buffer_edges_and_caps_length() {
+        assert_eq!(
+            lines(b"ab\r\nlong line here\nc", 8),
+            [Ok("ab".into()), Err(14), Ok("c".into())]
+        );
+        assert_eq!(lines(b"", 8), []);
+        assert_eq!(lines(b"\n", 8), [Ok(String::new())]);
+    }
+}

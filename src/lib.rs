@@ -1,0 +1,26 @@
+//! chaff turns scraped text dumps into clean, deduplicated JSONL records, each with an
+//! audit of what was removed and why.
+//!
+//! The pipeline, in one screen:
+//!
+//! ```text
+//! input::discover   inputs → sorted file list (usage errors surface here)
+//! input::read_file  files → Items (Document | BadInput), in order, on a reader thread
+//! pipeline          batches → rayon: Cleaner::clean per document
+//!                     rules::*   each rule reports Verdicts (span, rule id, detail)
+//!                     edit       one editor resolves overlaps, cuts, builds the audit
+//!                   → GlobalStage::prepare (parallel) / decide (input order)
+//! output            records → clean.jsonl / rejected.jsonl, then report.json
+//! ```
+//!
+//! Invariants: every document read lands in exactly one output; every removed span
+//! satisfies `original[start..end] == text`; output does not depend on thread count.
+
+pub mod config;
+pub mod doc;
+pub mod edit;
+pub mod input;
+pub mod output;
+pub mod pipeline;
+pub mod rules;
+pub mod text;

@@ -1,0 +1,96 @@
+//! `report.json`: counts that add up. Every field is a sum over documents, so reports
+//! of parts of a run merge by addition.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Report {
+    pub documents: DocCounts,
+    pub bytes: ByteCounts,
+    /// Spans and bytes removed, per rule id.
+    pub rules: BTreeMap<String, RuleCount>,
+    /// Rejected documents, per reason id.
+    pub rejected: BTreeMap<String, u64>,
+    pub files: FileCounts,
+    pub timings: Timings,
+    pub throughput: Throughput,
+    pub threads: usize,
+    pub config: serde_json::Value,
+}
+
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct DocCounts {
+    #[serde(rename = "in")]
+    pub input: u64,
+    pub kept: u64,
+    pub rejected: u64,
+}
+
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct ByteCounts {
+    /// Text bytes of every document read (for unreadable input, what was known).
+    #[serde(rename = "in")]
+    pub input: u64,
+    /// Text bytes written to clean.jsonl.
+    pub out: u64,
+    /// Bytes removed by rules from kept documents.
+    pub removed: u64,
+}
+
+#[derive(Debug, Default, Clone, Serialize, PartialEq)]
+pub struct RuleCount {
+    pub spans: u64,
+    pub bytes: u64,
+}
+
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct FileCounts {
+    pub read: u64,
+    /// Entries met while walking directories that are not inputs (other extensions,
+    /// FIFOs, symlinked directories).
+    pub skipped: u64,
+    /// Paths that could not be listed or hold no input.
+    pub errors: u64,
+}
+
+/// Seconds spent per stage, summed over batches; `wall` is the whole run.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Timings {
+    pub read: f64,
+    pub clean: f64,
+    pub global: f64,
+    pub write: f64,
+    pub wall: f64,
+}
+
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Throughput {
+    pub mb_per_s: f64,
+    pub docs_per_s: f64,
+}
+
+impl Report {
+    pub fn finish(&mut self, wall: f64) {
+        self.timings.wall = wall;
+        let secs = wall.max(1e-9);
+        self.throughput = Throughput {
+            mb_per_s: round3(self.bytes.input as f64 / 1e6 / secs),
+            docs_per_s: round3(self.documents.input as f64 / secs),
+        };
+        for t in [
+            &mut self.timings.read,
+            &mut self.timings.clean,
+            &mut self.timings.global,
+            &mut self.timings.write,
+            &mut self.timings.wall,
+        ] {
+            *t = round3(*t);
+        }
+    }
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}

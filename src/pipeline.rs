@@ -1,0 +1,328 @@
+//! The run: reader thread → batches → per-document stages on a rayon pool → global
+//! stages in input order → writers. Per-document work is a pure function of the
+//! document and the config, and global stages see documents strictly in input order,
+//! so the output is byte-identical whatever the thread count or batch size.
+
+use std::any::Any;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::config::{Config, FilterConfig};
+use crate::doc::{BadInput, Document, Findings, Item, Reason, Verdict};
+use crate::edit::{self, Edited};
+use crate::input::{self, Discovery};
+use crate::output::{Rejection, Report, Sink, write_bad, write_cleaned};
+use crate::rules::{DocView, Rule};
+
+/// A document after the per-document stages (and, later, the global ones).
+#[derive(Debug, Clone)]
+pub struct Cleaned {
+    pub doc: Document,
+    pub found: Findings,
+    pub edited: Edited,
+    pub rejection: Option<Rejection>,
+}
+
+impl Cleaned {
+    /// Adds verdicts from a later stage and re-edits: earlier verdicts keep their bytes.
+    pub fn add_verdicts(&mut self, verdicts: impl IntoIterator<Item = Verdict>) {
+        self.found.verdicts.extend(verdicts);
+        self.edited = edit::apply(&self.doc.text, &self.found.verdicts);
+    }
+
+    pub fn is_kept(&self) -> bool {
+        self.rejection.is_none()
+    }
+}
+
+/// The per-document part of the pipeline, built once from the config.
+pub struct Cleaner {
+    rules: Vec<Box<dyn Rule>>,
+    filter: FilterConfig,
+    max_line_bytes: u64,
+}
+
+impl Cleaner {
+    pub fn new(cfg: &Config) -> anyhow::Result<Cleaner> {
+        Ok(Cleaner {
+            rules: cfg.compile_rules()?,
+            filter: cfg.filter.clone(),
+            max_line_bytes: cfg.input.max_line_bytes,
+        })
+    }
+
+    /// Runs every rule on `doc`, applies their verdicts and judges what is left.
+    pub fn clean(&self, doc: Document) -> Cleaned {
+        let mut found = Findings::default();
+        if let Some(len) = longest_line_over(&doc.text, self.max_line_bytes) {
+            let mut rejection = Rejection::new(Reason::TooLarge);
+            rejection.error = Some(format!(
+                "{}: a line of {len} bytes is over input.max_line_bytes = {}",
+                place(&doc),
+                self.max_line_bytes
+            ));
+            return Cleaned {
+                edited: edit::apply(&doc.text, &[]),
+                doc,
+                found,
+                rejection: Some(rejection),
+            };
+        }
+        let view = DocView::new(&doc.id, &doc.text);
+        for rule in &self.rules {
+            rule.check(&view, &mut found);
+        }
+        drop(view);
+        let edited = edit::apply(&doc.text, &found.verdicts);
+        let mut c = Cleaned {
+            doc,
+            found,
+            edited,
+            rejection: None,
+        };
+        self.judge(&mut c);
+        c
+    }
+
+    /// Rejects a document with no text, or too little left after cleaning.
+    pub fn judge(&self, c: &mut Cleaned) {
+        if c.rejection.is_some() {
+            return;
+        }
+        if c.doc.text.trim().is_empty() {
+            c.rejection = Some(Rejection::new(Reason::Empty));
+        } else if c
+            .edited
+            .text
+            .split_whitespace()
+            .take(self.filter.min_words)
+            .count()
+            < self.filter.min_words
+        {
+            c.rejection = Some(Rejection::new(Reason::TooLittleText));
+        }
+    }
+}
+
+fn place(doc: &Document) -> String {
+    match doc.source.line {
+        Some(l) => format!("{}:{l}", doc.source.path),
+        None => doc.source.path.clone(),
+    }
+}
+
+fn longest_line_over(text: &str, limit: u64) -> Option<u64> {
+    if (text.len() as u64) <= limit {
+        return None;
+    }
+    crate::text::lines(text)
+        .map(|l| (l.end - l.start) as u64)
+        .filter(|&n| n > limit)
+        .max()
+}
+
+/// A stage that needs to see documents together (dedup). `prepare` runs in parallel
+/// and may only look at its own document; `decide` runs on one thread in input order,
+/// so its decisions never depend on timing.
+pub trait GlobalStage: Send + Sync {
+    fn prepare(&self, doc: &Cleaned) -> Box<dyn Any + Send>;
+    fn decide(&mut self, doc: &mut Cleaned, prepared: Box<dyn Any + Send>);
+}
+
+/// What the reader produced, after the per-document stages.
+enum Processed {
+    Doc(Box<Cleaned>),
+    Bad(BadInput),
+}
+
+pub struct RunOptions {
+    pub threads: usize,
+    /// Called with each item's message when the input could not be read or parsed.
+    pub on_error: Box<dyn FnMut(&str)>,
+    /// Called after each batch with (documents so far, bytes so far).
+    pub on_progress: Box<dyn FnMut(u64, u64)>,
+}
+
+pub struct Pipeline {
+    pub config: Config,
+    pub cleaner: Cleaner,
+    pub global: Vec<Box<dyn GlobalStage>>,
+}
+
+impl Pipeline {
+    pub fn new(config: Config) -> anyhow::Result<Pipeline> {
+        let cleaner = Cleaner::new(&config)?;
+        Ok(Pipeline {
+            config,
+            cleaner,
+            global: Vec::new(),
+        })
+    }
+
+    /// Reads every discovered file, cleans, and writes to `sink`. Returns the report
+    /// and how many inputs could not be read or parsed.
+    pub fn run(
+        mut self,
+        discovery: Discovery,
+        mut sink: Sink,
+        mut opts: RunOptions,
+    ) -> anyhow::Result<(Report, u64)> {
+        let wall = Instant::now();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(opts.threads.max(1))
+            .build()?;
+        let mut report = Report {
+            threads: opts.threads.max(1),
+            config: serde_json::to_value(&self.config)?,
+            ..Report::default()
+        };
+        let mut input_errors = 0;
+        for s in &discovery.skipped {
+            if s.error {
+                report.files.errors += 1;
+                input_errors += 1;
+                (opts.on_error)(&format!("{}: {}", s.path, s.why));
+            } else {
+                report.files.skipped += 1;
+            }
+        }
+        report.files.read = discovery.files.len() as u64;
+
+        let batch_docs = self.config.input.batch_docs.max(1);
+        let (tx, rx) = crossbeam_channel::bounded::<Vec<Item>>(2);
+        let files = discovery.files;
+        let input_cfg = self.config.input.clone();
+        let reader = std::thread::spawn(move || {
+            let mut busy = Duration::ZERO;
+            let mut batch = Vec::with_capacity(batch_docs);
+            let mut t = Instant::now();
+            for file in &files {
+                let mut open = true;
+                input::read_file(file, &input_cfg, &mut |item| {
+                    batch.push(item);
+                    if batch.len() >= batch_docs {
+                        busy += t.elapsed();
+                        let full = std::mem::replace(&mut batch, Vec::with_capacity(batch_docs));
+                        open = tx.send(full).is_ok();
+                        t = Instant::now();
+                    }
+                    open
+                });
+                if !open {
+                    return busy;
+                }
+            }
+            busy += t.elapsed();
+            if !batch.is_empty() {
+                let _ = tx.send(batch);
+            }
+            busy
+        });
+
+        let mut out_clean = Vec::with_capacity(1 << 20);
+        let mut out_rejected = Vec::with_capacity(1 << 16);
+        let mut write_result = Ok(());
+        for batch in rx {
+            let t = Instant::now();
+            let cleaner = &self.cleaner;
+            let mut processed: Vec<Processed> = pool.install(|| {
+                batch
+                    .into_par_iter()
+                    .map(|item| match item {
+                        Item::Doc(d) => Processed::Doc(Box::new(cleaner.clean(d))),
+                        Item::Bad(b) => Processed::Bad(b),
+                    })
+                    .collect()
+            });
+            report.timings.clean += t.elapsed().as_secs_f64();
+
+            let t = Instant::now();
+            for stage in &mut self.global {
+                let prepared: Vec<Option<Box<dyn Any + Send>>> = pool.install(|| {
+                    processed
+                        .par_iter()
+                        .map(|p| match p {
+                            Processed::Doc(c) if c.is_kept() => Some(stage.prepare(c)),
+                            _ => None,
+                        })
+                        .collect()
+                });
+                for (p, prep) in processed.iter_mut().zip(prepared) {
+                    if let (Processed::Doc(c), Some(prep)) = (p, prep) {
+                        stage.decide(c, prep);
+                        self.cleaner.judge(c);
+                    }
+                }
+            }
+            report.timings.global += t.elapsed().as_secs_f64();
+
+            let t = Instant::now();
+            out_clean.clear();
+            out_rejected.clear();
+            for p in &processed {
+                match p {
+                    Processed::Doc(c) => {
+                        count(&mut report, c);
+                        if let Some(r) = c.rejection.as_ref().filter(|r| r.reason.is_input_error())
+                        {
+                            input_errors += 1;
+                            (opts.on_error)(r.error.as_deref().unwrap_or(r.reason.as_str()));
+                        }
+                        if c.is_kept() {
+                            write_cleaned(&mut out_clean, c);
+                        } else {
+                            write_cleaned(&mut out_rejected, c);
+                        }
+                    }
+                    Processed::Bad(b) => {
+                        report.documents.input += 1;
+                        report.documents.rejected += 1;
+                        report.bytes.input += b.bytes_in;
+                        *report.rejected.entry(b.reason.as_str().into()).or_default() += 1;
+                        if b.reason.is_input_error() {
+                            input_errors += 1;
+                        }
+                        (opts.on_error)(&b.error);
+                        write_bad(&mut out_rejected, b);
+                    }
+                }
+            }
+            write_result = sink
+                .write_clean(&out_clean)
+                .and_then(|()| sink.write_rejected(&out_rejected));
+            report.timings.write += t.elapsed().as_secs_f64();
+            (opts.on_progress)(report.documents.input, report.bytes.input);
+            if write_result.is_err() {
+                break; // drops rx: the reader stops at its next send
+            }
+        }
+        report.timings.read = reader.join().map_or(0.0, |d| d.as_secs_f64());
+        write_result?;
+        report.finish(wall.elapsed().as_secs_f64());
+        let json = serde_json::to_vec_pretty(&report)?;
+        sink.finish(&json)?;
+        Ok((report, input_errors))
+    }
+}
+
+fn count(report: &mut Report, c: &Cleaned) {
+    report.documents.input += 1;
+    report.bytes.input += c.doc.bytes_in;
+    match &c.rejection {
+        None => {
+            report.documents.kept += 1;
+            report.bytes.out += c.edited.text.len() as u64;
+            for r in &c.edited.removed {
+                let e = report.rules.entry(r.rule.to_string()).or_default();
+                e.spans += 1;
+                e.bytes += (r.end - r.start) as u64;
+                report.bytes.removed += (r.end - r.start) as u64;
+            }
+        }
+        Some(r) => {
+            report.documents.rejected += 1;
+            *report.rejected.entry(r.reason.as_str().into()).or_default() += 1;
+        }
+    }
+}

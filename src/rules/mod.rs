@@ -1,0 +1,139 @@
+//! Per-document rules. A rule looks at a document and *reports* verdicts (span, rule
+//! id, detail); it never edits text. `crate::edit` applies all verdicts at once.
+//!
+//! Adding a rule is one file: define a config struct implementing [`RuleConfig`]
+//! (its id, description and defaults) whose `build` returns the compiled [`Rule`],
+//! then list it in [`registry`]. Config loading, `chaff rules`, `chaff config` and the
+//! report pick it up from there. Rules run in registry order; each sees the verdicts
+//! of the rules before it, and where verdicts overlap the earlier rule keeps the bytes.
+
+pub mod header;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::doc::Findings;
+use crate::text::{Line, lines};
+
+/// A document as the rules see it: the original text, split into lines once.
+pub struct DocView<'a> {
+    pub id: &'a str,
+    pub text: &'a str,
+    pub lines: Vec<Line>,
+}
+
+impl<'a> DocView<'a> {
+    pub fn new(id: &'a str, text: &'a str) -> Self {
+        DocView {
+            id,
+            text,
+            lines: lines(text).collect(),
+        }
+    }
+}
+
+/// A compiled rule, built once from its config and shared by all worker threads.
+pub trait Rule: Send + Sync {
+    fn id(&self) -> &'static str;
+    fn check(&self, doc: &DocView<'_>, found: &mut Findings);
+}
+
+/// A rule's configuration: `[rules.<ID>]` in the TOML config. Unknown keys must be an
+/// error, so implementors use `#[serde(deny_unknown_fields, default)]`.
+pub trait RuleConfig: Serialize + DeserializeOwned + Default {
+    const ID: &'static str;
+    const DESCRIPTION: &'static str;
+    /// Whether the rule runs when the config does not mention it.
+    const ENABLED: bool = true;
+    fn build(&self) -> anyhow::Result<Box<dyn Rule>>;
+}
+
+/// A registry entry: everything the CLI and config loader need to know about a rule.
+pub struct RuleSpec {
+    pub id: &'static str,
+    pub description: &'static str,
+    pub enabled: bool,
+    /// The rule's default settings (without `enabled`).
+    pub defaults: fn() -> toml::Table,
+    /// Checks a settings table (without `enabled`) and compiles the rule.
+    pub build: fn(&toml::Table) -> anyhow::Result<Box<dyn Rule>>,
+}
+
+fn spec<C: RuleConfig>() -> RuleSpec {
+    RuleSpec {
+        id: C::ID,
+        description: C::DESCRIPTION,
+        enabled: C::ENABLED,
+        defaults: || match toml::Table::try_from(C::default()) {
+            Ok(t) => t,
+            Err(e) => panic!("default config of rule {} does not serialize: {e}", C::ID),
+        },
+        build: |table| {
+            let cfg: C = toml::Value::Table(table.clone()).try_into()?;
+            cfg.build()
+        },
+    }
+}
+
+/// Every rule, in the order they run.
+pub fn registry() -> Vec<RuleSpec> {
+    vec![spec::<header::Config>()]
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    //! Helpers for rule unit tests: run one rule on a text and look at what it removed.
+    use super::*;
+    use crate::edit;
+
+    pub fn build<C: RuleConfig>(cfg: C) -> Box<dyn Rule> {
+        match cfg.build() {
+            Ok(r) => r,
+            Err(e) => panic!("rule {} failed to build: {e}", C::ID),
+        }
+    }
+
+    pub fn findings(rule: &dyn Rule, text: &str) -> Findings {
+        let view = DocView::new("test", text);
+        let mut found = Findings::default();
+        rule.check(&view, &mut found);
+        found
+    }
+
+    /// The removed texts, in order.
+    pub fn removed(rule: &dyn Rule, text: &str) -> Vec<String> {
+        let found = findings(rule, text);
+        edit::apply(text, &found.verdicts)
+            .removed
+            .into_iter()
+            .map(|r| r.text)
+            .collect()
+    }
+
+    /// The clean text after applying only this rule.
+    pub fn cleaned(rule: &dyn Rule, text: &str) -> String {
+        edit::apply(text, &findings(rule, text).verdicts).text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_snake_case_and_defaults_build() {
+        let specs = registry();
+        let mut seen = std::collections::BTreeSet::new();
+        for s in &specs {
+            assert!(seen.insert(s.id), "duplicate rule id {}", s.id);
+            assert!(
+                s.id.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+                "rule id {} is not snake_case",
+                s.id
+            );
+            assert!(!s.description.is_empty());
+            let rule = (s.build)(&(s.defaults)()).expect("defaults build");
+            assert_eq!(rule.id(), s.id);
+        }
+    }
+}
