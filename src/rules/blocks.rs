@@ -1,0 +1,639 @@
+//! `blocks`: off-topic blocks — navigation, sidebars, listicles, fact cards, related
+//! story lists, footers — removed as whole units.
+//!
+//! Every line is scored from its form alone (no word lists): long lines that end like
+//! sentences are article-like; short lines without sentence endings, `Key: value`
+//! lines, bullets and link-like lines are not. The article body is the contiguous run
+//! of lines with the highest total score (a maximum-sum window), so everything before
+//! it (menus, headline, byline) and after it (sidebars, footers) is off the body.
+//! Inside the body, a run of several non-sentence lines is a block too; it is removed
+//! when its evidence says so, cohesion with the body first: a list that shares almost
+//! no content words with the article is not part of it. One-line subheadings, quotes
+//! and short one-sentence paragraphs inside the body stay.
+
+use std::collections::HashSet;
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::{DocView, Rule, RuleConfig};
+use crate::doc::{Findings, Verdict};
+use crate::text::trim_range;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// A line with at least this many words that ends like a sentence is article-like.
+    pub sentence_words: usize,
+    /// A line this long counts as article-like even without a sentence ending.
+    pub long_words: usize,
+    /// Score of a non-sentence line: -(line_penalty + words * word_penalty).
+    pub line_penalty: f64,
+    pub word_penalty: f64,
+    /// A prose line scores its word count, capped here: one enormous line (a page's
+    /// whole description repeated in a meta tag) must not pull far-off junk into the body.
+    pub max_line_score: f64,
+    /// Score of a short line that ends like a sentence, per word.
+    pub short_sentence_weight: f64,
+    /// Inside the body, a run of at least this many non-sentence lines is a block.
+    pub inner_block_lines: usize,
+    /// A body segment beyond a gap stays when it shares at least this share of content
+    /// words with the core segment.
+    pub segment_cohesion: f64,
+    /// Non-sentence lines in a row that split the body into segments.
+    pub gap_lines: usize,
+    /// An inner block sharing fewer content words than this with the body is removed.
+    pub min_cohesion: f64,
+    /// Words of at least this many characters count as content words for cohesion.
+    pub content_word_chars: usize,
+    /// Documents with fewer scored lines than this are left alone.
+    pub min_lines: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            sentence_words: 8,
+            long_words: 30,
+            line_penalty: 2.0,
+            word_penalty: 1.0,
+            max_line_score: 50.0,
+            short_sentence_weight: 0.5,
+            inner_block_lines: 2,
+            gap_lines: 3,
+            segment_cohesion: 0.1,
+            min_cohesion: 0.2,
+            content_word_chars: 5,
+            min_lines: 3,
+        }
+    }
+}
+
+impl RuleConfig for Config {
+    const ID: &'static str = "blocks";
+    const DESCRIPTION: &'static str = "off-topic blocks (menus, sidebars, lists, fact cards, footers) outside or within the article body";
+
+    fn build(&self) -> anyhow::Result<Box<dyn Rule>> {
+        Ok(Box::new(Blocks { cfg: self.clone() }))
+    }
+}
+
+struct Blocks {
+    cfg: Config,
+}
+
+/// What a line looks like.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// Long and ends like a sentence: article-like.
+    Prose,
+    /// Ends like a sentence but short.
+    ShortSentence,
+    /// `Key: value` with a short key.
+    KeyValue,
+    /// Starts with a bullet or list number.
+    Bullet,
+    /// Short, no sentence ending (headings, menu items, list entries).
+    Fragment,
+}
+
+struct LineInfo {
+    start: usize,
+    end: usize,
+    words: usize,
+    shape: Shape,
+    link_like: bool,
+    /// The same text occurs on another line of this document (template text).
+    repeated: bool,
+}
+
+impl LineInfo {
+    fn is_sentence(&self) -> bool {
+        matches!(self.shape, Shape::Prose | Shape::ShortSentence)
+    }
+}
+
+impl Blocks {
+    fn describe(&self, text: &str, start: usize, end: usize) -> Option<LineInfo> {
+        let (start, end) = trim_range(text, start, end);
+        if start == end {
+            return None;
+        }
+        let line = &text[start..end];
+        let words = line.split_whitespace().count();
+        let sentence = ends_like_sentence(line);
+        let shape = if is_bullet(line) {
+            Shape::Bullet
+        } else if is_key_value(line) && !(sentence && words >= self.cfg.long_words) {
+            Shape::KeyValue
+        } else if (sentence && words >= self.cfg.sentence_words)
+            || (words >= self.cfg.long_words && has_clause_punctuation(line, words))
+        {
+            Shape::Prose
+        } else if sentence && words >= 3 {
+            Shape::ShortSentence
+        } else {
+            Shape::Fragment
+        };
+        Some(LineInfo {
+            start,
+            end,
+            words,
+            shape,
+            link_like: is_link_like(line),
+            repeated: false,
+        })
+    }
+
+    fn score(&self, l: &LineInfo) -> f64 {
+        if l.repeated {
+            return -(self.cfg.line_penalty
+                + self.cfg.word_penalty * (l.words as f64).min(self.cfg.max_line_score));
+        }
+        match l.shape {
+            Shape::Prose => (l.words as f64).min(self.cfg.max_line_score),
+            Shape::ShortSentence => self.cfg.short_sentence_weight * l.words as f64,
+            _ => -(self.cfg.line_penalty + self.cfg.word_penalty * l.words as f64),
+        }
+    }
+}
+
+impl Rule for Blocks {
+    fn id(&self) -> &'static str {
+        Config::ID
+    }
+
+    fn check(&self, doc: &DocView<'_>, found: &mut Findings) {
+        let text = doc.text;
+        // Lines as they stand after earlier rules: what they removed is not scored.
+        let mut removed: Vec<(usize, usize)> =
+            found.verdicts.iter().map(|v| (v.start, v.end)).collect();
+        removed.sort_unstable();
+        let mut lines = Vec::new();
+        for l in &doc.lines {
+            for (s, e) in kept_pieces(l.start, l.end, &removed) {
+                if let Some(info) = self.describe(text, s, e) {
+                    lines.push(info);
+                }
+            }
+        }
+        mark_repeated(text, &mut lines);
+        if lines.len() < self.cfg.min_lines || !lines.iter().any(|l| l.shape == Shape::Prose) {
+            return;
+        }
+        let scores: Vec<f64> = lines.iter().map(|l| self.score(l)).collect();
+        let (window_start, window_end) = max_window(&scores);
+        let (body_start, body_end, vocab) = self.trim_body(text, &lines, window_start, window_end);
+
+        // Before and after the body: every run is off the body.
+        self.emit_runs(text, &lines[..body_start], "before_body", &vocab, found);
+        self.emit_runs(text, &lines[body_end..], "after_body", &vocab, found);
+
+        // Inside the body: runs of non-sentence lines long enough to be blocks.
+        let mut i = body_start;
+        while i < body_end {
+            if lines[i].is_sentence() {
+                i += 1;
+                continue;
+            }
+            let run_start = i;
+            while i < body_end && !lines[i].is_sentence() {
+                i += 1;
+            }
+            let run = &lines[run_start..i];
+            if run.len() < self.cfg.inner_block_lines {
+                continue; // a subheading
+            }
+            let cohesion = cohesion(run, text, &vocab, self.cfg.content_word_chars);
+            if cohesion < self.cfg.min_cohesion {
+                let ev = evidence(run, "inside_body");
+                push(found, run, cohesion, ev);
+            }
+        }
+    }
+}
+
+impl Blocks {
+    /// The window may have bridged a gap into text that is not the article (an author
+    /// box, a teaser of another story). Split it at gaps of non-sentence lines, take the
+    /// segment with the most prose as the core, and extend outwards only over segments
+    /// that share enough content words with the core.
+    fn trim_body(
+        &self,
+        text: &str,
+        lines: &[LineInfo],
+        start: usize,
+        end: usize,
+    ) -> (usize, usize, HashSet<String>) {
+        let prose_words = |seg: &(usize, usize)| -> usize {
+            lines[seg.0..seg.1]
+                .iter()
+                .filter(|l| l.shape == Shape::Prose && !l.repeated)
+                .map(|l| l.words)
+                .sum()
+        };
+        let vocab_of = |a: usize, b: usize| {
+            content_words(
+                lines[a..b]
+                    .iter()
+                    .filter(|l| l.shape == Shape::Prose)
+                    .map(|l| &text[l.start..l.end]),
+                self.cfg.content_word_chars,
+            )
+        };
+        // Segments: split where `gap_lines` or more non-sentence lines follow each other.
+        let mut segments: Vec<(usize, usize)> = Vec::new();
+        let mut seg_start = start;
+        let mut i = start;
+        while i < end {
+            if lines[i].is_sentence() {
+                i += 1;
+                continue;
+            }
+            let gap_start = i;
+            while i < end && !lines[i].is_sentence() {
+                i += 1;
+            }
+            if i - gap_start >= self.cfg.gap_lines && gap_start > seg_start && i < end {
+                segments.push((seg_start, gap_start));
+                seg_start = i;
+            }
+        }
+        segments.push((seg_start, end));
+        let Some(core) =
+            (0..segments.len()).max_by_key(|&k| (prose_words(&segments[k]), std::cmp::Reverse(k)))
+        else {
+            return (start, end, vocab_of(start, end));
+        };
+        let vocab = vocab_of(segments[core].0, segments[core].1);
+        let cohesive = |seg: &(usize, usize)| {
+            cohesion(
+                &lines[seg.0..seg.1],
+                text,
+                &vocab,
+                self.cfg.content_word_chars,
+            ) >= self.cfg.segment_cohesion
+        };
+        let mut first = core;
+        while first > 0 && cohesive(&segments[first - 1]) {
+            first -= 1;
+        }
+        let mut last = core;
+        while last + 1 < segments.len() && cohesive(&segments[last + 1]) {
+            last += 1;
+        }
+        let (b_start, b_end) = (segments[first].0, segments[last].1);
+        (b_start, b_end, vocab_of(b_start, b_end))
+    }
+
+    /// Splits off-body lines into blocks (a new block starts at a fragment that follows
+    /// a non-fragment) and reports each.
+    fn emit_runs(
+        &self,
+        text: &str,
+        lines: &[LineInfo],
+        position: &'static str,
+        vocab: &HashSet<String>,
+        found: &mut Findings,
+    ) {
+        let mut start = 0;
+        for i in 1..=lines.len() {
+            let split = i == lines.len()
+                || (lines[i].shape == Shape::Fragment && lines[i - 1].shape != Shape::Fragment);
+            if split {
+                let run = &lines[start..i];
+                if !run.is_empty() {
+                    let c = cohesion(run, text, vocab, self.cfg.content_word_chars);
+                    push(found, run, c, evidence(run, position));
+                }
+                start = i;
+            }
+        }
+    }
+}
+
+fn push(found: &mut Findings, run: &[LineInfo], cohesion: f64, evidence: Vec<String>) {
+    let (Some(first), Some(last)) = (run.first(), run.last()) else {
+        return;
+    };
+    // One verdict for the whole block: where an earlier rule already removed text inside
+    // it, the editor keeps that text attributed to the earlier rule.
+    let score = (cohesion * 1000.0).round() / 1000.0;
+    found.verdicts.push(
+        Verdict::new(Config::ID, first.start, last.end).with_detail(json!({
+            "lines": run.len(),
+            "cohesion": score,
+            "evidence": evidence,
+        })),
+    );
+}
+
+fn evidence(run: &[LineInfo], position: &str) -> Vec<String> {
+    let mut ev = vec![position.to_string()];
+    let n = run.len();
+    let count = |s: Shape| run.iter().filter(|l| l.shape == s).count();
+    for (shape, name) in [
+        (Shape::Fragment, "fragments"),
+        (Shape::KeyValue, "key_value"),
+        (Shape::Bullet, "bullets"),
+        (Shape::ShortSentence, "short_sentences"),
+        (Shape::Prose, "prose"),
+    ] {
+        let c = count(shape);
+        if c > 0 {
+            ev.push(format!("{name}:{c}/{n}"));
+        }
+    }
+    let repeated = run.iter().filter(|l| l.repeated).count();
+    if repeated > 0 {
+        ev.push(format!("repeated_in_doc:{repeated}/{n}"));
+    }
+    let links = run.iter().filter(|l| l.link_like).count();
+    if links > 0 {
+        ev.push(format!("link_like:{links}/{n}"));
+    }
+    ev
+}
+
+/// Flags lines whose text occurs more than once in the document: article paragraphs
+/// do not repeat, but menus, titles echoed in meta blocks and share bars do.
+fn mark_repeated(text: &str, lines: &mut [LineInfo]) {
+    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for l in lines.iter() {
+        *seen.entry(&text[l.start..l.end]).or_default() += 1;
+    }
+    for l in lines.iter_mut() {
+        l.repeated = seen.get(&text[l.start..l.end]).is_some_and(|&n| n > 1);
+    }
+}
+
+/// Pieces of `start..end` not covered by `removed` (sorted).
+fn kept_pieces(start: usize, end: usize, removed: &[(usize, usize)]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut pos = start;
+    for &(s, e) in removed {
+        if e <= pos || s >= end {
+            continue;
+        }
+        if s > pos {
+            out.push((pos, s));
+        }
+        pos = pos.max(e);
+    }
+    if pos < end {
+        out.push((pos, end));
+    }
+    out
+}
+
+/// The contiguous window with the largest total score (Kadane); empty-safe.
+fn max_window(scores: &[f64]) -> (usize, usize) {
+    let mut best = (0, 0, f64::MIN);
+    let mut cur_start = 0;
+    let mut cur = 0.0;
+    for (i, &s) in scores.iter().enumerate() {
+        if cur <= 0.0 {
+            cur = 0.0;
+            cur_start = i;
+        }
+        cur += s;
+        if cur > best.2 {
+            best = (cur_start, i + 1, cur);
+        }
+    }
+    (best.0, best.1)
+}
+
+fn words_of(s: &str, min_chars: usize) -> impl Iterator<Item = String> + '_ {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(move |w| w.chars().count() >= min_chars)
+        .map(|w| w.to_lowercase())
+}
+
+fn content_words<'a>(lines: impl Iterator<Item = &'a str>, min_chars: usize) -> HashSet<String> {
+    lines.flat_map(|l| words_of(l, min_chars)).collect()
+}
+
+/// Share of the run's content words that also occur in the body's prose.
+fn cohesion(run: &[LineInfo], text: &str, vocab: &HashSet<String>, min_chars: usize) -> f64 {
+    let mut total = 0usize;
+    let mut shared = 0usize;
+    for l in run {
+        for w in words_of(&text[l.start..l.end], min_chars) {
+            total += 1;
+            if vocab.contains(&w) {
+                shared += 1;
+            }
+        }
+    }
+    if total == 0 {
+        0.0
+    } else {
+        shared as f64 / total as f64
+    }
+}
+
+/// Ends with . ! ? … possibly followed by closing quotes or brackets (`.”`, `.)`, `»`).
+pub fn ends_like_sentence(line: &str) -> bool {
+    let t = line.trim_end_matches(|c: char| {
+        matches!(c, '"' | '\'' | '”' | '’' | '»' | ')' | ']' | '*') || c.is_whitespace()
+    });
+    if t.len() < line.trim_end().len() && line.trim_end().ends_with('»') {
+        return true;
+    }
+    t.ends_with(['.', '!', '?', '…', '。', '！', '？'])
+}
+
+/// Long running text has commas or full stops every few dozen words; a tag cloud or a
+/// keyword list does not.
+fn has_clause_punctuation(line: &str, words: usize) -> bool {
+    let marks = line
+        .chars()
+        .filter(|c| matches!(c, '.' | ',' | ';' | '!' | '?' | '，' | '。' | '、'))
+        .count();
+    marks * 40 >= words
+}
+
+fn is_bullet(line: &str) -> bool {
+    let t = line.trim_start();
+    if t.starts_with(['-', '•', '*', '·', '–', '▪', '►', '»']) {
+        return t.chars().nth(1).is_some_and(char::is_whitespace);
+    }
+    let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+    digits > 0
+        && digits <= 3
+        && matches!(t.as_bytes().get(digits), Some(b'.') | Some(b')'))
+        && t.as_bytes().get(digits + 1).is_some_and(|b| *b == b' ')
+}
+
+/// `Key: value`, with a key of at most four words that starts with a letter.
+fn is_key_value(line: &str) -> bool {
+    let Some(colon) = line.find(':') else {
+        return false;
+    };
+    let key = &line[..colon];
+    let value = line[colon + 1..].trim();
+    if key.is_empty() || value.is_empty() || key.ends_with(' ') {
+        return false;
+    }
+    if !key.chars().next().is_some_and(char::is_alphabetic) {
+        return false;
+    }
+    // "http://…" is a link, not a key.
+    if value.starts_with("//") {
+        return false;
+    }
+    key.split_whitespace().count() <= 4 && key.chars().count() <= 32
+}
+
+fn is_link_like(line: &str) -> bool {
+    line.contains("http://")
+        || line.contains("https://")
+        || line.contains("www.")
+        || line.matches(" / ").count() >= 2
+        || line.matches(" | ").count() >= 2
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testing::{build, cleaned, findings, removed};
+
+    #[test]
+    fn sentence_endings_include_quotes_and_brackets() {
+        for l in [
+            "He said.",
+            "“It works,” he said.",
+            "It ended.”",
+            "(See above.)",
+            "Really?’",
+            "« Oui. »",
+        ] {
+            assert!(ends_like_sentence(l), "{l}");
+        }
+        for l in ["Famous people", "Rating: 3.5/5", "Tech / Cars", "Subscribe"] {
+            assert!(!ends_like_sentence(l), "{l}");
+        }
+    }
+
+    #[test]
+    fn shapes() {
+        assert!(is_key_value("Date started: 2013"));
+        assert!(is_key_value("Founder/CEO: Someone Here"));
+        assert!(!is_key_value("Note : spaced key"));
+        assert!(!is_key_value("Warning:"));
+        assert!(!is_key_value("http://example.com/x"));
+        assert!(is_bullet("- Item"));
+        assert!(is_bullet("12) Thing"));
+        assert!(!is_bullet("2019 was a year"));
+    }
+
+    fn article() -> String {
+        [
+            "The city council voted on Tuesday to expand the bus network across the northern districts.",
+            "Officials said the plan would add twelve routes and extend service hours on weekends.",
+            "“We have listened to residents for two years,” the transport director said.",
+        ]
+        .join("\n")
+    }
+
+    fn article_continued() -> String {
+        [
+            "Funding will come from a regional grant approved last spring by the state legislature.",
+            "Critics argued the council had not studied the cost of new depots for the expanded fleet.",
+            "The first new routes are expected to open in the northern districts next spring.",
+        ]
+        .join("\n")
+    }
+
+    #[test]
+    fn removes_menus_before_and_lists_after_the_body() {
+        let rule = build(Config::default());
+        let body = format!("{}\n{}", article(), article_continued());
+        let text = format!(
+            "Home\nNews\nSport\nWeather\nCouncil expands buses\n{body}\nMost popular\nA celebrity wedding in Rome\nTen recipes for autumn\nStocks fall again\n© 2024 Example Media"
+        );
+        assert_eq!(cleaned(rule.as_ref(), &text), body);
+        let found = findings(rule.as_ref(), &text);
+        assert_eq!(
+            found.verdicts.len(),
+            2,
+            "one verdict per block: {:?}",
+            found.verdicts
+        );
+        let detail = found.verdicts[1].detail.as_ref().expect("detail");
+        assert_eq!(detail["evidence"][0], "after_body");
+    }
+
+    #[test]
+    fn removes_fact_cards_and_unrelated_lists_inside() {
+        let rule = build(Config::default());
+        let card =
+            "Car specs\nEngine: 2.0-litre turbo\nPower: 250hp\nPrice: from £40,000\nOn sale: now";
+        let text = format!("{}\n{card}\n{}", article(), article_continued());
+        let out = cleaned(rule.as_ref(), &text);
+        assert!(!out.contains("Engine:"), "{out}");
+        assert!(out.contains("regional grant"), "{out}");
+        assert!(out.contains("bus network"), "{out}");
+    }
+
+    #[test]
+    fn removes_an_author_box_after_a_gap() {
+        let rule = build(Config::default());
+        let text = format!(
+            "{}\n{}\nShare this\nFacebook\nTwitter\nAbout the author\nJane Roe is a freelance writer based in Lisbon whose work on food and travel has appeared in many magazines.",
+            article(),
+            article_continued()
+        );
+        let out = cleaned(rule.as_ref(), &text);
+        assert!(!out.contains("freelance"), "{out}");
+        assert!(out.ends_with("next spring."), "{out}");
+    }
+
+    #[test]
+    fn keeps_subheadings_quotes_and_short_paragraphs() {
+        let rule = build(Config::default());
+        let text = format!(
+            "{}\nWhat happens next\nThe vote is final.\n“It is a good day,” she said.\n{}",
+            article(),
+            article_continued()
+        );
+        assert!(
+            removed(rule.as_ref(), &text).is_empty(),
+            "{:?}",
+            removed(rule.as_ref(), &text)
+        );
+    }
+
+    #[test]
+    fn keeps_an_in_article_list_that_shares_the_topic() {
+        let rule = build(Config::default());
+        let list = "New routes\n- Northern districts loop\n- Weekends service extension\n- Council depots shuttle";
+        let text = format!("{}\n{list}\n{}", article(), article_continued());
+        assert!(
+            removed(rule.as_ref(), &text).is_empty(),
+            "{:?}",
+            removed(rule.as_ref(), &text)
+        );
+    }
+
+    #[test]
+    fn repeated_lines_and_tag_clouds_are_not_the_body() {
+        let rule = build(Config::default());
+        let cloud = "politics city council buses transport weather sport culture music film books travel food health science business money markets jobs property cars gaming technology";
+        let text = format!(
+            "{cloud}\nMenu\nMenu\n{}\n{}",
+            article(),
+            article_continued()
+        );
+        let out = cleaned(rule.as_ref(), &text);
+        assert!(!out.contains("gaming"), "{out}");
+        assert!(!out.contains("Menu"), "{out}");
+    }
+
+    #[test]
+    fn leaves_documents_without_prose_alone() {
+        let rule = build(Config::default());
+        assert!(removed(rule.as_ref(), "Milk\nEggs\nBread\nButter").is_empty());
+    }
+}
