@@ -15,6 +15,7 @@ use crate::rules::{Rule, registry};
 pub struct Config {
     pub input: InputConfig,
     pub filter: FilterConfig,
+    pub repetition: RepetitionConfig,
     /// `[rules.<id>]`: `enabled` plus the rule's own settings.
     pub rules: BTreeMap<String, toml::Table>,
 }
@@ -44,6 +45,25 @@ pub struct InputConfig {
 pub enum Utf8Policy {
     Replace,
     Reject,
+}
+
+/// The first pass that counts, for every line, how many documents of the run contain
+/// it (used by rules that recognise template text). Fixed memory:
+/// `sketch_depth * 2^sketch_width_bits * 4` bytes.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RepetitionConfig {
+    pub sketch_depth: usize,
+    pub sketch_width_bits: u32,
+}
+
+impl Default for RepetitionConfig {
+    fn default() -> Self {
+        RepetitionConfig {
+            sketch_depth: 4,
+            sketch_width_bits: 22,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -86,6 +106,7 @@ impl Default for Config {
         Config {
             input: InputConfig::default(),
             filter: FilterConfig::default(),
+            repetition: RepetitionConfig::default(),
             rules,
         }
     }
@@ -105,6 +126,11 @@ impl Config {
         let mut merged = toml::Table::try_from(Config::default())?;
         merge(&mut merged, user, "")?;
         let cfg: Config = toml::Value::Table(merged).try_into()?;
+        if !(1..=16).contains(&cfg.repetition.sketch_depth)
+            || !(8..=30).contains(&cfg.repetition.sketch_width_bits)
+        {
+            bail!("repetition: sketch_depth must be 1..=16 and sketch_width_bits 8..=30");
+        }
         cfg.compile_rules()?; // report rule-level errors now, before any work
         Ok(cfg)
     }

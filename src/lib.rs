@@ -22,5 +22,6 @@ pub mod edit;
 pub mod input;
 pub mod output;
 pub mod pipeline;
+pub mod repetition;
 pub mod rules;
 pub mod text;

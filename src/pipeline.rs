@@ -13,6 +13,7 @@ use crate::doc::{BadInput, Document, Findings, Item, Reason, Verdict};
 use crate::edit::{self, Edited};
 use crate::input::{self, Discovery};
 use crate::output::{Rejection, Report, Sink, write_bad, write_cleaned};
+use crate::repetition::LineCounts;
 use crate::rules::{DocView, Rule};
 
 /// A document after the per-document stages (and, later, the global ones).
@@ -39,6 +40,8 @@ impl Cleaned {
 /// The per-document part of the pipeline, built once from the config.
 pub struct Cleaner {
     rules: Vec<Box<dyn Rule>>,
+    /// Line counts over the run, from the first pass (when a rule wants them).
+    line_counts: Option<LineCounts>,
     filter: FilterConfig,
     max_line_bytes: u64,
 }
@@ -47,6 +50,7 @@ impl Cleaner {
     pub fn new(cfg: &Config) -> anyhow::Result<Cleaner> {
         Ok(Cleaner {
             rules: cfg.compile_rules()?,
+            line_counts: None,
             filter: cfg.filter.clone(),
             max_line_bytes: cfg.input.max_line_bytes,
         })
@@ -69,7 +73,7 @@ impl Cleaner {
                 rejection: Some(rejection),
             };
         }
-        let view = DocView::new(&doc.id, &doc.text);
+        let view = DocView::new(&doc.id, &doc.text).with_dump(self.line_counts.as_ref());
         for rule in &self.rules {
             rule.check(&view, &mut found);
         }
@@ -83,6 +87,14 @@ impl Cleaner {
         };
         self.judge(&mut c);
         c
+    }
+
+    pub fn wants_line_counts(&self) -> bool {
+        self.rules.iter().any(|r| r.wants_line_counts())
+    }
+
+    pub fn set_line_counts(&mut self, counts: LineCounts) {
+        self.line_counts = Some(counts);
     }
 
     /// Rejects a document with no text, or too little left after cleaning.
@@ -188,6 +200,17 @@ impl Pipeline {
             }
         }
         report.files.read = discovery.files.len() as u64;
+
+        if self.cleaner.wants_line_counts() {
+            let t = Instant::now();
+            // Only regular files can be read twice; a stream (stdin, a FIFO) cannot.
+            if discovery.files.iter().all(|f| f.size.is_some()) {
+                let counts = count_lines(&discovery, &self.config, &pool);
+                report.repetition_pass = Some(counts.documents() as u64);
+                self.cleaner.set_line_counts(counts);
+            }
+            report.timings.repetition = t.elapsed().as_secs_f64();
+        }
 
         let batch_docs = self.config.input.batch_docs.max(1);
         let (tx, rx) = crossbeam_channel::bounded::<Vec<Item>>(2);
@@ -304,6 +327,40 @@ impl Pipeline {
         sink.finish(&json)?;
         Ok((report, input_errors))
     }
+}
+
+/// The first pass: every document's distinct lines counted into a fixed-size sketch.
+/// Read errors are left to the main pass, which reports them.
+fn count_lines(discovery: &Discovery, config: &Config, pool: &rayon::ThreadPool) -> LineCounts {
+    let r = &config.repetition;
+    let mut counts = LineCounts::new(r.sketch_depth, r.sketch_width_bits);
+    let batch_docs = config.input.batch_docs.max(1);
+    let mut batch: Vec<Document> = Vec::with_capacity(batch_docs);
+    let mut flush = |batch: &mut Vec<Document>| {
+        let keys: Vec<Vec<u64>> = pool.install(|| {
+            batch
+                .par_iter()
+                .map(|d| LineCounts::document_keys(&d.text))
+                .collect()
+        });
+        for k in &keys {
+            counts.add_keys(k);
+        }
+        batch.clear();
+    };
+    for file in &discovery.files {
+        input::read_file(file, &config.input, &mut |item| {
+            if let Item::Doc(d) = item {
+                batch.push(d);
+                if batch.len() >= batch_docs {
+                    flush(&mut batch);
+                }
+            }
+            true
+        });
+    }
+    flush(&mut batch);
+    counts
 }
 
 fn count(report: &mut Report, c: &Cleaned) {

@@ -14,6 +14,9 @@ pub struct Report {
     /// Rejected documents, per reason id.
     pub rejected: BTreeMap<String, u64>,
     pub files: FileCounts,
+    /// Documents seen by the first pass that counts repeated lines across the run;
+    /// null when no rule asked for it or the input could not be read twice (stdin).
+    pub repetition_pass: Option<u64>,
     pub timings: Timings,
     pub throughput: Throughput,
     pub threads: usize,
@@ -58,6 +61,7 @@ pub struct FileCounts {
 /// Seconds spent per stage, summed over batches; `wall` is the whole run.
 #[derive(Debug, Default, Clone, Serialize)]
 pub struct Timings {
+    pub repetition: f64,
     pub read: f64,
     pub clean: f64,
     pub global: f64,
@@ -80,6 +84,7 @@ impl Report {
             docs_per_s: round3(self.documents.input as f64 / secs),
         };
         for t in [
+            &mut self.timings.repetition,
             &mut self.timings.read,
             &mut self.timings.clean,
             &mut self.timings.global,

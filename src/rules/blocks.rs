@@ -46,6 +46,12 @@ pub struct Config {
     pub min_cohesion: f64,
     /// Words of at least this many characters count as content words for cohesion.
     pub content_word_chars: usize,
+    /// A line found in at least this many documents of the run is template text (0:
+    /// off, and no first pass over the input is made for this rule).
+    pub template_min_docs: u32,
+    /// A long sentence-like line must be found in this many documents to count as
+    /// template: wire copy reprinted by a few outlets is the deduper's business.
+    pub template_min_docs_prose: u32,
     /// Documents with fewer scored lines than this are left alone.
     pub min_lines: usize,
 }
@@ -65,6 +71,8 @@ impl Default for Config {
             min_cohesion: 0.2,
             content_word_chars: 5,
             min_lines: 3,
+            template_min_docs: 5,
+            template_min_docs_prose: 50,
         }
     }
 }
@@ -103,8 +111,10 @@ struct LineInfo {
     words: usize,
     shape: Shape,
     link_like: bool,
-    /// The same text occurs on another line of this document (template text).
+    /// The same text occurs on another line of this document, or in many documents of
+    /// the run (template text).
     repeated: bool,
+    template: bool,
 }
 
 impl LineInfo {
@@ -142,11 +152,12 @@ impl Blocks {
             shape,
             link_like: is_link_like(line),
             repeated: false,
+            template: false,
         })
     }
 
     fn score(&self, l: &LineInfo) -> f64 {
-        if l.repeated {
+        if l.repeated || l.template {
             return -(self.cfg.line_penalty
                 + self.cfg.word_penalty * (l.words as f64).min(self.cfg.max_line_score));
         }
@@ -161,6 +172,10 @@ impl Blocks {
 impl Rule for Blocks {
     fn id(&self) -> &'static str {
         Config::ID
+    }
+
+    fn wants_line_counts(&self) -> bool {
+        self.cfg.template_min_docs > 0
     }
 
     fn check(&self, doc: &DocView<'_>, found: &mut Findings) {
@@ -178,6 +193,16 @@ impl Rule for Blocks {
             }
         }
         mark_repeated(text, &mut lines);
+        if let Some(dump) = doc.dump.filter(|_| self.cfg.template_min_docs > 0) {
+            for l in &mut lines {
+                let need = if l.shape == Shape::Prose {
+                    self.cfg.template_min_docs_prose
+                } else {
+                    self.cfg.template_min_docs
+                };
+                l.template = dump.count(&text[l.start..l.end]) >= need;
+            }
+        }
         if lines.len() < self.cfg.min_lines || !lines.iter().any(|l| l.shape == Shape::Prose) {
             return;
         }
@@ -348,6 +373,10 @@ fn evidence(run: &[LineInfo], position: &str) -> Vec<String> {
     if repeated > 0 {
         ev.push(format!("repeated_in_doc:{repeated}/{n}"));
     }
+    let template = run.iter().filter(|l| l.template).count();
+    if template > 0 {
+        ev.push(format!("template_in_dump:{template}/{n}"));
+    }
     let links = run.iter().filter(|l| l.link_like).count();
     if links > 0 {
         ev.push(format!("link_like:{links}/{n}"));
@@ -497,6 +526,8 @@ fn is_link_like(line: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::doc::Findings;
+    use crate::rules::DocView;
     use crate::rules::testing::{build, cleaned, findings, removed};
 
     #[test]
@@ -629,6 +660,28 @@ mod tests {
         let out = cleaned(rule.as_ref(), &text);
         assert!(!out.contains("gaming"), "{out}");
         assert!(!out.contains("Menu"), "{out}");
+    }
+
+    #[test]
+    fn lines_repeated_across_the_dump_are_template() {
+        use crate::repetition::LineCounts;
+        let rule = build(Config::default());
+        let footer = "Our journalism is funded by readers like you, and we would be grateful for your support today.";
+        let mut counts = LineCounts::new(4, 12);
+        for i in 0..60 {
+            counts.add_document(&format!(
+                "Story number {i} is different.\n{footer}\nSign up"
+            ));
+        }
+        let text = format!("{}\n{}\n{footer}\nSign up", article(), article_continued());
+        let view = DocView::new("t", &text).with_dump(Some(&counts));
+        let mut found = Findings::default();
+        rule.check(&view, &mut found);
+        let out = crate::edit::apply(&text, &found.verdicts).text;
+        assert!(!out.contains("journalism"), "{out}");
+        assert!(out.contains("regional grant"));
+        // Without the counts, the same footer is indistinguishable from prose.
+        assert!(cleaned(rule.as_ref(), &text).contains("journalism"));
     }
 
     #[test]

@@ -14,6 +14,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::doc::Findings;
+use crate::repetition::LineCounts;
 use crate::text::{Line, lines};
 
 /// A document as the rules see it: the original text, split into lines once.
@@ -21,6 +22,8 @@ pub struct DocView<'a> {
     pub id: &'a str,
     pub text: &'a str,
     pub lines: Vec<Line>,
+    /// Line counts over the whole run, when a first pass computed them.
+    pub dump: Option<&'a LineCounts>,
 }
 
 impl<'a> DocView<'a> {
@@ -29,7 +32,13 @@ impl<'a> DocView<'a> {
             id,
             text,
             lines: lines(text).collect(),
+            dump: None,
         }
+    }
+
+    pub fn with_dump(mut self, dump: Option<&'a LineCounts>) -> Self {
+        self.dump = dump;
+        self
     }
 }
 
@@ -37,6 +46,10 @@ impl<'a> DocView<'a> {
 pub trait Rule: Send + Sync {
     fn id(&self) -> &'static str;
     fn check(&self, doc: &DocView<'_>, found: &mut Findings);
+    /// Whether the rule uses line counts over the whole run (a first pass over the input).
+    fn wants_line_counts(&self) -> bool {
+        false
+    }
 }
 
 /// A rule's configuration: `[rules.<ID>]` in the TOML config. Unknown keys must be an
