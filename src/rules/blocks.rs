@@ -30,6 +30,8 @@ pub struct Config {
     /// Score of a non-sentence line: -(line_penalty + words * word_penalty).
     pub line_penalty: f64,
     pub word_penalty: f64,
+    /// Score of a `Key: value` or bullet line: -structured_penalty.
+    pub structured_penalty: f64,
     /// A prose line scores its word count, capped here: one enormous line (a page's
     /// whole description repeated in a meta tag) must not pull far-off junk into the body.
     pub max_line_score: f64,
@@ -40,6 +42,12 @@ pub struct Config {
     /// A body segment beyond a gap stays when it shares at least this share of content
     /// words with the core segment.
     pub segment_cohesion: f64,
+    /// A body segment with at least this share of the core's prose words stays
+    /// whatever its cohesion.
+    pub segment_size_ratio: f64,
+    /// Inside the body, a run with at least this many `Key: value` lines (and mostly
+    /// such lines) is a fact card and removed whatever its cohesion (0: off).
+    pub card_lines: usize,
     /// Non-sentence lines in a row that split the body into segments.
     pub gap_lines: usize,
     /// An inner block sharing fewer content words than this with the body is removed.
@@ -63,11 +71,14 @@ impl Default for Config {
             long_words: 30,
             line_penalty: 2.0,
             word_penalty: 1.0,
+            structured_penalty: 2.0,
             max_line_score: 50.0,
             short_sentence_weight: 0.5,
             inner_block_lines: 2,
             gap_lines: 3,
-            segment_cohesion: 0.1,
+            segment_cohesion: 0.15,
+            segment_size_ratio: 0.5,
+            card_lines: 3,
             min_cohesion: 0.2,
             content_word_chars: 5,
             min_lines: 3,
@@ -134,7 +145,7 @@ impl Blocks {
         let sentence = ends_like_sentence(line);
         let shape = if is_bullet(line) {
             Shape::Bullet
-        } else if is_key_value(line) && !(sentence && words >= self.cfg.long_words) {
+        } else if is_key_value(line) && !(sentence && words >= self.cfg.sentence_words) {
             Shape::KeyValue
         } else if (sentence && words >= self.cfg.sentence_words)
             || (words >= self.cfg.long_words && has_clause_punctuation(line, words))
@@ -164,7 +175,10 @@ impl Blocks {
         match l.shape {
             Shape::Prose => (l.words as f64).min(self.cfg.max_line_score),
             Shape::ShortSentence => self.cfg.short_sentence_weight * l.words as f64,
-            _ => -(self.cfg.line_penalty + self.cfg.word_penalty * l.words as f64),
+            // Cards and lists cost a flat amount per line: inside the body they are judged
+            // as blocks, and a long card must not cut the article in two.
+            Shape::KeyValue | Shape::Bullet => -self.cfg.structured_penalty,
+            Shape::Fragment => -(self.cfg.line_penalty + self.cfg.word_penalty * l.words as f64),
         }
     }
 }
@@ -230,8 +244,13 @@ impl Rule for Blocks {
                 continue; // a subheading
             }
             let cohesion = cohesion(run, text, &vocab, self.cfg.content_word_chars);
-            if cohesion < self.cfg.min_cohesion {
-                let ev = evidence(run, "inside_body");
+            // A card of `Key: value` lines is a fact box even when it is about the story.
+            let card = run.iter().filter(|l| l.shape == Shape::KeyValue).count();
+            let is_card =
+                self.cfg.card_lines > 0 && card >= self.cfg.card_lines && 2 * card >= run.len();
+            if cohesion < self.cfg.min_cohesion || is_card {
+                let mut ev = evidence(run, "inside_body");
+                ev.push(if is_card { "card" } else { "low_cohesion" }.to_string());
                 push(found, run, cohesion, ev);
             }
         }
@@ -291,13 +310,18 @@ impl Blocks {
             return (start, end, vocab_of(start, end));
         };
         let vocab = vocab_of(segments[core].0, segments[core].1);
+        let core_words = prose_words(&segments[core]) as f64;
+        // A segment stays if it shares the core's vocabulary, or if it is nearly as
+        // substantial as the core itself (an article's second half after a fact box need
+        // not repeat the lede's words; an author box or a teaser is small).
         let cohesive = |seg: &(usize, usize)| {
-            cohesion(
-                &lines[seg.0..seg.1],
-                text,
-                &vocab,
-                self.cfg.content_word_chars,
-            ) >= self.cfg.segment_cohesion
+            prose_words(seg) as f64 >= self.cfg.segment_size_ratio * core_words
+                || cohesion(
+                    &lines[seg.0..seg.1],
+                    text,
+                    &vocab,
+                    self.cfg.content_word_chars,
+                ) >= self.cfg.segment_cohesion
         };
         let mut first = core;
         while first > 0 && cohesive(&segments[first - 1]) {
@@ -433,10 +457,18 @@ fn max_window(scores: &[f64]) -> (usize, usize) {
     (best.0, best.1)
 }
 
+/// Content-word stems: words of at least `min_chars` characters, lower-cased and cut to
+/// their first `min_chars` characters, a crude language-independent stemmer that lets
+/// "island" meet "islands" and "council" meet "councillors".
 fn words_of(s: &str, min_chars: usize) -> impl Iterator<Item = String> + '_ {
     s.split(|c: char| !c.is_alphanumeric())
         .filter(move |w| w.chars().count() >= min_chars)
-        .map(|w| w.to_lowercase())
+        .map(move |w| {
+            w.chars()
+                .take(min_chars)
+                .flat_map(char::to_lowercase)
+                .collect()
+        })
 }
 
 fn content_words<'a>(lines: impl Iterator<Item = &'a str>, min_chars: usize) -> HashSet<String> {
@@ -505,7 +537,7 @@ fn is_key_value(line: &str) -> bool {
     if key.is_empty() || value.is_empty() || key.ends_with(' ') {
         return false;
     }
-    if !key.chars().next().is_some_and(char::is_alphabetic) {
+    if !key.chars().next().is_some_and(char::is_alphanumeric) {
         return false;
     }
     // "http://…" is a link, not a key.
