@@ -84,16 +84,46 @@ impl LineCounts {
 
 /// Hash of a line with whitespace collapsed and case folded; None for blank lines.
 pub fn line_key(line: &str) -> Option<u64> {
-    let mut buf = String::with_capacity(line.len());
-    for w in line.split_whitespace() {
-        if !buf.is_empty() {
-            buf.push(' ');
-        }
-        for c in w.chars() {
-            buf.extend(c.to_lowercase());
-        }
+    thread_local! {
+        static BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     }
-    (!buf.is_empty()).then(|| xxh3_64_with_seed(buf.as_bytes(), 0x6368_6166))
+    BUF.with(|buf| {
+        let mut buf = buf.borrow_mut();
+        buf.clear();
+        let mut space = false;
+        let mut rest = line;
+        // ASCII bytes are handled one by one; anything else a char at a time.
+        while let Some(&b) = rest.as_bytes().first() {
+            if b.is_ascii() {
+                if b.is_ascii_whitespace() {
+                    space = !buf.is_empty();
+                } else {
+                    if space {
+                        buf.push(b' ');
+                        space = false;
+                    }
+                    buf.push(b.to_ascii_lowercase());
+                }
+                rest = &rest[1..];
+                continue;
+            }
+            let Some(c) = rest.chars().next() else { break };
+            rest = &rest[c.len_utf8()..];
+            if c.is_whitespace() {
+                space = !buf.is_empty();
+                continue;
+            }
+            if space {
+                buf.push(b' ');
+                space = false;
+            }
+            let mut tmp = [0u8; 4];
+            for l in c.to_lowercase() {
+                buf.extend_from_slice(l.encode_utf8(&mut tmp).as_bytes());
+            }
+        }
+        (!buf.is_empty()).then(|| xxh3_64_with_seed(&buf, 0x6368_6166))
+    })
 }
 
 #[cfg(test)]

@@ -11,8 +11,6 @@
 //! no content words with the article is not part of it. One-line subheadings, quotes
 //! and short one-sentence paragraphs inside the body stay.
 
-use std::collections::HashSet;
-
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -268,7 +266,7 @@ impl Blocks {
         lines: &[LineInfo],
         start: usize,
         end: usize,
-    ) -> (usize, usize, HashSet<String>) {
+    ) -> (usize, usize, Vocab) {
         let prose_words = |seg: &(usize, usize)| -> usize {
             lines[seg.0..seg.1]
                 .iter()
@@ -342,7 +340,7 @@ impl Blocks {
         text: &str,
         lines: &[LineInfo],
         position: &'static str,
-        vocab: &HashSet<String>,
+        vocab: &Vocab,
         found: &mut Findings,
     ) {
         let mut start = 0;
@@ -457,35 +455,67 @@ fn max_window(scores: &[f64]) -> (usize, usize) {
     (best.0, best.1)
 }
 
-/// Content-word stems: words of at least `min_chars` characters, lower-cased and cut to
-/// their first `min_chars` characters, a crude language-independent stemmer that lets
-/// "island" meet "islands" and "council" meet "councillors".
-fn words_of(s: &str, min_chars: usize) -> impl Iterator<Item = String> + '_ {
-    s.split(|c: char| !c.is_alphanumeric())
-        .filter(move |w| w.chars().count() >= min_chars)
-        .map(move |w| {
-            w.chars()
-                .take(min_chars)
-                .flat_map(char::to_lowercase)
-                .collect()
-        })
+/// A set of content-word stems, as sorted hashes.
+type Vocab = Vec<u64>;
+
+fn is_word_char(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    // Curly quotes and dashes (General Punctuation) are common and never letters.
+    !('\u{2000}'..='\u{206F}').contains(&c) && c.is_alphanumeric()
 }
 
-fn content_words<'a>(lines: impl Iterator<Item = &'a str>, min_chars: usize) -> HashSet<String> {
-    lines.flat_map(|l| words_of(l, min_chars)).collect()
+/// Calls `f` with the stem hash of every content word of `s`: words of at least
+/// `min_chars` characters, lower-cased and cut to their first `min_chars` characters, a
+/// crude language-independent stemmer that lets "island" meet "islands" and "council"
+/// meet "councillors". Hashing avoids building a string per word.
+fn stems(s: &str, min_chars: usize, mut f: impl FnMut(u64)) {
+    for w in s.split(|c: char| !is_word_char(c)) {
+        if w.len() < min_chars {
+            continue; // fewer bytes than chars needed
+        }
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut n = 0;
+        for c in w.chars() {
+            if n == min_chars {
+                break;
+            }
+            let lc = if c.is_ascii() {
+                c.to_ascii_lowercase()
+            } else {
+                c.to_lowercase().next().unwrap_or(c)
+            };
+            h = (h ^ lc as u64).wrapping_mul(0x0100_0000_01b3);
+            n += 1;
+        }
+        if n == min_chars {
+            f(h);
+        }
+    }
+}
+
+fn content_words<'a>(lines: impl Iterator<Item = &'a str>, min_chars: usize) -> Vocab {
+    let mut v = Vec::new();
+    for l in lines {
+        stems(l, min_chars, |h| v.push(h));
+    }
+    v.sort_unstable();
+    v.dedup();
+    v
 }
 
 /// Share of the run's content words that also occur in the body's prose.
-fn cohesion(run: &[LineInfo], text: &str, vocab: &HashSet<String>, min_chars: usize) -> f64 {
+fn cohesion(run: &[LineInfo], text: &str, vocab: &Vocab, min_chars: usize) -> f64 {
     let mut total = 0usize;
     let mut shared = 0usize;
     for l in run {
-        for w in words_of(&text[l.start..l.end], min_chars) {
+        stems(&text[l.start..l.end], min_chars, |h| {
             total += 1;
-            if vocab.contains(&w) {
+            if vocab.binary_search(&h).is_ok() {
                 shared += 1;
             }
-        }
+        });
     }
     if total == 0 {
         0.0
