@@ -56,4 +56,35 @@ proptest! {
             prop_assert!(!clean_line.is_empty());
         }
     }
+
+    #[test]
+    fn replacements_keep_the_audit_exact_and_show_once(
+        text in text_strategy(),
+        cuts in prop::collection::vec((0usize..400, 0usize..60, any::<bool>()), 0..8),
+    ) {
+        let verdicts: Vec<Verdict> = cuts
+            .iter()
+            .map(|&(s, l, rep)| {
+                let v = Verdict::new("r", s.min(text.len()), (s + l).min(text.len()));
+                if rep { v.with_replacement("Ṙep\nlaced".to_string()) } else { v }
+            })
+            .collect();
+        let e = apply(&text, &verdicts);
+        let mut last_end = 0;
+        for r in &e.removed {
+            prop_assert!(text.is_char_boundary(r.start) && text.is_char_boundary(r.end));
+            prop_assert_eq!(&text[r.start..r.end], r.text.as_str());
+            prop_assert!(r.start >= last_end, "overlap");
+            last_end = r.end;
+        }
+        // Each replacement recorded in the audit shows exactly once in the clean text,
+        // unless its span held only whitespace (then there is no line to put it on).
+        let recorded = e
+            .removed
+            .iter()
+            .filter(|r| r.replacement.is_some() && !r.text.trim().is_empty())
+            .count();
+        prop_assert_eq!(e.text.matches("Ṙep laced").count(), recorded);
+        prop_assert_eq!(apply(&e.text, &[]).text, e.text.clone());
+    }
 }
