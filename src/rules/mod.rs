@@ -7,6 +7,7 @@
 //! report pick it up from there. Rules run in registry order; each sees the verdicts
 //! of the rules before it, and where verdicts overlap the earlier rule keeps the bytes.
 
+pub mod credits;
 pub mod encoded;
 pub mod header;
 
@@ -78,7 +79,11 @@ fn spec<C: RuleConfig>() -> RuleSpec {
 
 /// Every rule, in the order they run.
 pub fn registry() -> Vec<RuleSpec> {
-    vec![spec::<header::Config>(), spec::<encoded::Config>()]
+    vec![
+        spec::<header::Config>(),
+        spec::<encoded::Config>(),
+        spec::<credits::Config>(),
+    ]
 }
 
 #[cfg(test)]
