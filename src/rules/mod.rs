@@ -7,6 +7,7 @@
 //! report pick it up from there. Rules run in registry order; each sees the verdicts
 //! of the rules before it, and where verdicts overlap the earlier rule keeps the bytes.
 
+pub mod caption;
 pub mod credits;
 pub mod encoded;
 pub mod header;
@@ -83,6 +84,7 @@ pub fn registry() -> Vec<RuleSpec> {
         spec::<header::Config>(),
         spec::<encoded::Config>(),
         spec::<credits::Config>(),
+        spec::<caption::Config>(),
     ]
 }
 
