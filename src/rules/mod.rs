@@ -11,6 +11,7 @@ pub mod caption;
 pub mod credits;
 pub mod encoded;
 pub mod header;
+pub mod marker;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -85,6 +86,7 @@ pub fn registry() -> Vec<RuleSpec> {
         spec::<encoded::Config>(),
         spec::<credits::Config>(),
         spec::<caption::Config>(),
+        spec::<marker::Config>(),
     ]
 }
 
