@@ -12,6 +12,7 @@ pub mod credits;
 pub mod encoded;
 pub mod header;
 pub mod marker;
+pub mod related;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -87,6 +88,7 @@ pub fn registry() -> Vec<RuleSpec> {
         spec::<credits::Config>(),
         spec::<caption::Config>(),
         spec::<marker::Config>(),
+        spec::<related::Config>(),
     ]
 }
 
