@@ -77,14 +77,14 @@ proptest! {
             prop_assert!(r.start >= last_end, "overlap");
             last_end = r.end;
         }
-        // Each replacement recorded in the audit shows exactly once in the clean text,
-        // unless its span held only whitespace (then there is no line to put it on).
-        let recorded = e
-            .removed
-            .iter()
-            .filter(|r| r.replacement.is_some() && !r.text.trim().is_empty())
-            .count();
-        prop_assert_eq!(e.text.matches("Ṙep laced").count(), recorded);
+        // Each replacement recorded in the audit shows at most once in the clean text,
+        // and always when its span holds text (a span of whitespace on a blank line
+        // has no line to put it on).
+        let with_rep = e.removed.iter().filter(|r| r.replacement.is_some());
+        let all = with_rep.clone().count();
+        let on_text = with_rep.filter(|r| !r.text.trim().is_empty()).count();
+        let shown = e.text.matches("Ṙep laced").count();
+        prop_assert!(on_text <= shown && shown <= all, "{on_text} <= {shown} <= {all}");
         prop_assert_eq!(apply(&e.text, &[]).text, e.text.clone());
     }
 }
