@@ -78,9 +78,10 @@ fn credit_pattern() -> String {
         r"{NAME}(?:[ \t]*,[ \t]*{NAME})?[ \t]+via[ \t]+{AGENCY}",
     ]
     .join("|");
-    // A bare agency (`Getty Images`, `AFP`) only alone or after a sentence end: glued
-    // to a lowercase word it would hit `grandpa` (dpa); group 3.
-    r"(?:({PAREN})|(?:^[ \t]*|[.!?\x22”’)\]][ \t]*|\p{Ll})({BARE})|(?:^[ \t]*|[.!?\x22”’)\]][ \t]*)({AGENCY}))[ \t]*$"
+    // A bare agency (`Getty Images`, `AFP`) only alone on its line: after a sentence
+    // it is as often a wire tag closing an article paragraph, and glued to a
+    // lowercase word it would hit `grandpa` (dpa); group 3.
+    r"(?:({PAREN})|(?:^[ \t]*|[.!?\x22”’)\]][ \t]*|\p{Ll})({BARE})|^[ \t]*({AGENCY}))[ \t]*$"
         .replace("{PAREN}", &paren)
         .replace("{BARE}", &bare)
         .replace("{AGENCY}", AGENCY)
@@ -321,6 +322,8 @@ mod tests {
             "One of the 12 victims was a child.",
             "He won 3 of 12 matches this season.",
             "Pictures from the scene showed damage to the roof.",
+            "More than 300 people were deported, officials said on Friday. AFP",
+            "He spent the summer with his grandpa",
         ] {
             assert!(
                 findings(rule.as_ref(), text).verdicts.is_empty(),

@@ -249,10 +249,8 @@ impl Rule for Encoded {
 
     fn check(&self, doc: &DocView<'_>, found: &mut Findings) {
         self.blobs(doc, found);
+        // Tags before entities, so an entity inside a tag's attribute goes with the tag.
         let text = doc.text;
-        if self.cfg.entities && memchr::memchr(b'&', text.as_bytes()).is_some() {
-            self.entities(text, found);
-        }
         if self.cfg.tags && memchr::memchr(b'<', text.as_bytes()).is_some() {
             for m in self.tag.find_iter(text) {
                 let name: String = m
@@ -266,6 +264,9 @@ impl Rule for Encoded {
                         .with_detail(json!({ "kind": "tag", "tag": name.to_ascii_lowercase() })),
                 );
             }
+        }
+        if self.cfg.entities && memchr::memchr(b'&', text.as_bytes()).is_some() {
+            self.entities(text, found);
         }
     }
 }

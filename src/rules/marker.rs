@@ -3,10 +3,11 @@
 //! share-button words (`Share`, `Tweet`, `Facebook`, `Email`).
 //!
 //! Shape: a short known phrase ALONE on its line (any case, trailing `:`/`»`/`…`),
-//! a line made only of share-button words, a short `Sign up for …`/`Subscribe to …`
-//! call, or one of the unmistakable ad markers glued to a paragraph edge (after a
-//! sentence end at the line end or between two sentences, or before the first
-//! sentence). Only the marker goes; the paragraph stays.
+//! a line made only of share-button words, a short call in the outlet's voice
+//! (`Sign up for our …`, `Subscribe to the … newsletter`), or one of the unmistakable
+//! ad markers glued to a paragraph edge (after a sentence end at the line end or
+//! between two sentences, or before the first sentence). Only the marker goes; the
+//! paragraph stays.
 
 use regex::Regex;
 use serde::{Deserialize, Serialize};
@@ -63,8 +64,9 @@ impl RuleConfig for Config {
             share: Regex::new(&format!(
                 r"^[ \t]*(?i:{SHARE_FIRST})\b(?:{sep}(?i:{SHARE})\b){{0,10}}{sep}$"
             ))?,
+            // The outlet's own call: to *our* something, or to a newsletter/alerts.
             signup: Regex::new(
-                r"^[ \t]*(?:Sign\s+up|SIGN\s+UP|Subscribe|SUBSCRIBE)(?:\s+(?:now|today|here|free))?\s+(?:for|to)\b[^\n]*$",
+                r"^[ \t]*(?:Sign\s+up|SIGN\s+UP|Subscribe|SUBSCRIBE)(?:\s+(?:now|today|here|free))?\s+(?:for|to)\s+(?:our\b|(?i:[^\n]{0,60}?\b(?:newsletters?|alerts|briefing|digest|updates|podcast|channel)\b))[^\n]*$",
             )?,
             // Group 1: the glued marker. At the line end after a sentence end, between
             // two sentences, or at the line start before a capitalised sentence.
@@ -208,6 +210,8 @@ mod tests {
             "Email me if you want the figures, he wrote.",
             "Comments from the minister drew criticism.",
             "on the page",
+            "Sign up for a streaming account for $9.99 a month",
+            "Sign up for the bundle using the same email as your first account",
             "Twitter users mocked the video",
             "Subscribe to the idea that markets correct themselves, and you will be disappointed, the economist warned in a long interview with the paper last year about the state of the economy.",
         ] {
