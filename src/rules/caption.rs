@@ -54,24 +54,28 @@ const AGENCY: &str = r"(?:Reuters|REUTERS|AP(?:\s+Photo|\s+Images)?|Associated\s
 const NAME: &str = r"\p{Lu}[\p{L}\p{M}'’.\-]*(?:[ \t]+(?:\p{Lu}[\p{L}\p{M}'’.\-]*|de|da|van|von|al|bin|del|la|le)){0,4}";
 
 /// Photo keywords that introduce a credit (`Photo: X`, `Image credit: X`).
-const KEYWORD: &str = r"(?:File\s+)?(?:Photo|PHOTO|Photograph|PHOTOGRAPH|Picture|Pic|Image|IMAGE|Credit|CREDIT|Image\s+credit|Photo\s+credit|Picture\s+credit|Main\s+image\s+credit|Photo\s+illustration|Illustration|Foto)s?";
+const KEYWORD: &str = r"(?:File\s+)?(?:Photo|PHOTO|Photograph|PHOTOGRAPH|Photographer|Picture|Pic|Image|IMAGE|Credit|CREDIT|Image\s+credit|Photo\s+credit|Picture\s+credit|Main\s+image\s+credit|Photo\s+illustration|Illustration|Foto)s?";
 
 fn credit_pattern() -> String {
     // A parenthesised credit may follow anything; group 1.
     let paren = [
-        // (Photo: X), (Image credit: X), (Photo by X/Y for Z)
-        r"\(\s*(?i:photo|photograph|image|picture|pic|credit|image\s+credit|photo\s+credit|foto|illustration)s?\s*(?:by\b|:)[^()\n]{1,100}\)",
-        // (Name/AP), (AP Photo/Name, File), (REUTERS/Name)
-        r"\((?:[^()\n]{1,80}/[ \t]*{AGENCY}|{AGENCY}[ \t]*/[^()\n]{1,80})[^()\n]{0,40}\)",
+        // (Photo: X), (Image credit: X), (Photo by X/Y for Z), [Photo: X]
+        r"[(\[]\s*(?i:photo|photograph|image|picture|pic|credit|image\s+credit|photo\s+credit|foto|illustration)s?\s*(?:by\b|:)[^()\[\]\n]{1,100}[)\]]",
+        // (Name/AP), (AP Photo/Name, File), (REUTERS/Name), [File: Name/Reuters]
+        r"[(\[](?:[^()\[\]\n]{1,80}/[ \t]*{AGENCY}|{AGENCY}[ \t]*/[^()\[\]\n]{1,80})[^()\[\]\n]{0,40}[)\]]",
+        // (First Last/The Daily Outlet): a person's name over any organisation.
+        r"\(\p{Lu}[\p{L}\p{M}'’.\-]*[ \t]+\p{Lu}[^()/\n]{0,40}/[ \t]*\p{Lu}[^()\n]{1,60}\)",
+        // (Getty Images), (AFP via Getty Images): picture libraries, not wire datelines.
+        r"[(\[](?:(?:AFP|AP|EPA|Reuters|REUTERS|Xinhua|Anadolu|NurPhoto|SOPA\s+Images|[\p{Lu}][\p{L}'.\-]*(?:[ \t]+[\p{Lu}][\p{L}'.\-]*){0,3})[ \t]+via[ \t]+)?(?:Getty(?:\s+Images)?|GETTY(?:\s+IMAGES)?|Shutterstock|SHUTTERSTOCK|Alamy|iStock(?:photo)?|EPA(?:-EFE)?|AP\s+Photo|Handout|HANDOUT|Pool|POOL|File|FILE)[ \t]*[)\]]",
     ]
     .join("|");
     // Other credits start at the line start, after a sentence end (glued or not) or
     // glued to a lowercase word (`rabbitCredit: X`); group 2.
     let bare = [
         // Photo: X | Credit: Getty - Contributor | File Photo by X/Y | License Photo
-        r"{KEYWORD}[ \t]*(?:by[ \t]|:)[ \t]*[^\n]{1,120}",
+        r"{KEYWORD}[ \t]*(?:by[ \t]|:|\.\.\.|…)[ \t]*[^\n]{1,120}",
         // NAME/Agency, NAME/Outlet/Agency, NAME/AFP via Getty Images, REUTERS/Name
-        r"(?:{NAME}[ \t]*/[ \t]*(?:{NAME}[ \t]*/[ \t]*)?{AGENCY}|{AGENCY}[ \t]*/[ \t]*{NAME})(?:[ \t]+(?:via|for)[ \t]+[^\n]{1,60})?",
+        r"(?:{NAME}[ \t]*/[ \t]*(?:{NAME}[ \t]*/[ \t]*)?{AGENCY}|{AGENCY}[ \t]*/[ \t]*{NAME}(?:[ \t]*/[ \t]*{NAME}){0,2})(?:[ \t]+(?:via|for)[ \t]+[^\n]{1,60})?",
         // Name | Outlet | Getty Images, Name, Getty Images/Collection
         r"{NAME}(?:[ \t]*[|,][ \t]*{NAME}){0,2}[ \t]*[|,][ \t]*{AGENCY}(?:/[^\n]{1,40})?",
         // X via Getty Images
@@ -92,11 +96,12 @@ fn credit_pattern() -> String {
 /// Keyword credits after a plain space: `… in Madrid. Photo: X` is covered above, this
 /// catches `… in Madrid Photo: X` and `… rabbit Credit: X`.
 fn spaced_keyword_pattern() -> String {
-    r"[ \t]({KEYWORD}[ \t]*(?:by[ \t]|:)[ \t]*[^\n]{1,120}?)[ \t]*$".replace("{KEYWORD}", KEYWORD)
+    r"[ \t]({KEYWORD}[ \t]*(?:by[ \t]|:|\.\.\.|…)[ \t]*[^\n]{1,120}?)[ \t]*$"
+        .replace("{KEYWORD}", KEYWORD)
 }
 
 /// Lines that start with a caption label. Group 1: the label.
-const LABEL: &str = r"^[ \t]*((?:Open\s+this\s+(?:photo|image)\s+in\s+gallery|Image\s+caption|Media\s+caption|Caption|CAPTION|Pictured|PICTURED|Photo|PHOTO|Photos|PHOTOS|Picture|Image|IMAGE|Photo\s+illustration|FILE\s+PHOTO|File\s+photo|File\s+Photo)[ \t]*:|FILE[ \t]*[-–—][ \t]|(?:Image\s+caption|Media\s+caption|Image\s+copyright|Image\s+source)[ \t]+\S|(?:Credit|CREDIT|Photograph|Image\s+credit|Photo\s+credit|Image\s+copyright|Image\s+source)[ \t]*:)";
+const LABEL: &str = r"^[ \t]*((?:Open\s+this\s+(?:photo|image)\s+in\s+gallery|Image\s+caption|Media\s+caption|Caption|CAPTION|Pictured|PICTURED|Photo|PHOTO|Photos|PHOTOS|Picture|Image|IMAGE|Photo\s+illustration|FILE\s+PHOTO|File\s+photo|File\s+Photo)[ \t]*:|FILE[ \t]*[-–—][ \t]|(?:Image\s+caption|Media\s+caption|Image\s+copyright|Image\s+source)\b[,:]?[ \t]+\S|(?:Credit|CREDIT|Photograph|Image\s+credit|Photo\s+credit|Image\s+copyright|Image\s+source)[ \t]*:)";
 
 /// Labels that introduce only a credit, not a caption.
 const CREDIT_LABELS: [&str; 7] = [
@@ -254,6 +259,18 @@ mod tests {
             "Sonu Mehta/Hindustan Times/Getty Images",
             // space.com
             "The simulated birth of a galaxy cluster. (Image credit: TNG Collaboration)",
+            // Reuters file credit
+            "The president speaks in Washington, March 3, 2023. REUTERS/Kevin Lamb/File Photo",
+            // Al Jazeera, square brackets
+            "Palestinians inspect the damage in the city [File: Omar Salem/Reuters]",
+            // Washington Post, an outlet rather than an agency
+            "Protesters gather near the Capitol on Monday. (Jabin Botts/The Washington Post)",
+            // The Independent
+            "Police at the scene on Sunday (AFP via Getty Images)",
+            // NYT
+            "The senator at a hearing on Tuesday.Credit...Doug Mills/The New York Times",
+            // Bloomberg
+            "Shoppers in London's Oxford Street. Photographer: Jason Alden/Bloomberg",
         ] {
             let text = format!("{BODY}\n{caption}\n{BODY}");
             assert_eq!(removed(rule.as_ref(), &text), [caption], "{caption}");
@@ -277,6 +294,8 @@ mod tests {
             "toggle caption",
             "Image copyright Getty Images",
             "Caption",
+            "Image source, Getty Images",
+            "Image caption, Rescuers search the rubble on Tuesday",
         ] {
             let text = format!("{BODY}\n{line}\n{BODY}");
             assert_eq!(removed(rule.as_ref(), &text), [line], "{line}");
@@ -324,6 +343,8 @@ mod tests {
             "Pictures from the scene showed damage to the roof.",
             "More than 300 people were deported, officials said on Friday. AFP",
             "He spent the summer with his grandpa",
+            "The band played its biggest hits (AC/DC)",
+            "Image sources differ on when the picture was taken.",
         ] {
             assert!(
                 findings(rule.as_ref(), text).verdicts.is_empty(),

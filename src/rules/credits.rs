@@ -38,7 +38,7 @@ impl Default for Config {
 const NAMES: &str = r"\p{Lu}[\p{L}\p{M}'’.\-]*(?:(?:\s+|\s*,\s*|\s*&\s*|\s+and\s+|\s+in\s+|\s+(?:de|da|van|von|al|el|bin)\s+)\p{Lu}[\p{L}\p{M}'’.\-]*)*";
 
 fn pattern() -> String {
-    let by = r"(?i:(?:additional\s+|with\s+(?:additional\s+)?)?(?:reporting|writing|editing|research|compiled|reporting\s+and\s+writing|fact-checking|graphics|production)\s+by)";
+    let by = r"(?i:(?:additional\s+|with\s+(?:additional\s+)?)?(?:reporting|writing|editing|research|compiled|edited|written|produced|reporting\s+and\s+writing|fact-checking|graphics|production)\s+by)";
     let by_list =
         format!(r"\(?{by}\s+{NAMES}(?:\s*[;,]\s*(?:and\s+)?{by}\s+{NAMES})*\s*\)?(?:[.;]|\s*$)");
     let alternatives = [
@@ -49,7 +49,9 @@ fn pattern() -> String {
         r"(?:Material|Information|Reporting|Details)\s+from\s+[^.!?\n]{1,80}?\s+(?:was|were|is|are|has\s+been|have\s+been)\s+(?:used|included|incorporated)\s+in\s+this\s+(?:report|story|article)",
         r"This\s+(?:report|story|article)\s+(?:includes|contains|uses|used)\s+(?:material|information|reporting)\s+from\s",
         // Bloomberg's `--With assistance from X`, `With reporting from X`.
-        r"(?:[-–—]{1,2}\s*)?With\s+(?:the\s+)?(?:assistance|reporting|input|files)\s+(?:from|by)\s+\p{Lu}",
+        r"\(?(?:[-–—]{1,2}\s*)?With\s+(?:the\s+)?(?:assistance|reporting|inputs?|files)\s+(?:from|by)\s+(?:\p{Lu}|agencies|wire\s+services|wires)",
+        // `AP writers X and Y contributed.`
+        r"[^.!?\n]{0,120}?\b(?:[Ww]riters?|[Rr]eporters?|[Cc]orrespondents?|[Jj]ournalists?|[Ss]taff)\b[^.!?\n]{0,80}?\bcontributed(?:\s+(?:reporting|research))?\s*(?:[.)]|$)",
         // `This story was produced by X`, `originally published by X`.
         r"This\s+(?:story|article|report)\s+(?:was|has\s+been)\s+(?:originally\s+)?(?:published|produced|reported|written)\s+(?:by|in\s+partnership\s+with|in\s+collaboration\s+with|with)\s",
         &by_list,
@@ -203,6 +205,16 @@ mod tests {
                 "The trial continues.\nThis story was produced in partnership with The Fuller Project.",
                 "This story was produced in partnership with The Fuller Project.",
             ),
+            // Indian outlets
+            (
+                "The hearing was adjourned.\n(With inputs from agencies)",
+                "With inputs from agencies",
+            ),
+            // AP, short form
+            (
+                "Rescue work continued.\nAssociated Press writers Ana Ruiz and Tom Fay contributed.",
+                "Associated Press writers Ana Ruiz and Tom Fay contributed.",
+            ),
             // Reuters, short form
             (
                 "Oil fell 2%.\nWriting by J. Smith; Editing by Mark Heinrich",
@@ -253,6 +265,9 @@ mod tests {
             "With assistance from neighbours, the family rebuilt the house.",
             "The Associated Press first reported the deal on Monday.",
             "Editing by hand took the monks decades, the curator said.",
+            "Staff contributed to the fundraiser for the injured driver.",
+            "With inputs from local farmers, the plan was redrawn.",
+            "Written by hand, the letter ran to four pages.",
             "She contributed to this report's data collection as a volunteer, and then left the agency to found a startup that now employs more than two hundred people across four countries in the region.",
         ] {
             assert!(
