@@ -43,15 +43,15 @@ fn pattern() -> String {
         format!(r"\(?{by}\s+{NAMES}(?:\s*[;,]\s*(?:and\s+)?{by}\s+{NAMES})*\s*\)?(?:[.;]|\s*$)");
     let alternatives = [
         // `X contributed to this report`, `X contributed reporting (from Kyiv)`.
-        r"[^.!?\n]{1,120}?\bcontributed\s+(?:(?:additional\s+)?reporting\b|to\s+(?:this|the)\s+(?:report|story|article|reporting)(?:\s*[.,;)]|\s*$|\s+from\b))",
+        r"[^.!?\n]+?(?-u:\b)contributed\s+(?:(?:additional\s+)?reporting(?-u:\b)|to\s+(?:this|the)\s+(?:report|story|article|reporting)(?:\s*[.,;)]|\s*$|\s+from(?-u:\b)))",
         // `Some material came from X`, `Information from X was used in this report`.
         r"(?:Some|Additional)\s+(?:material|information|reporting|details)\s+(?:came|comes|was\s+taken|is\s+taken|was\s+drawn)\s+from\s",
-        r"(?:Material|Information|Reporting|Details)\s+from\s+[^.!?\n]{1,80}?\s+(?:was|were|is|are|has\s+been|have\s+been)\s+(?:used|included|incorporated)\s+in\s+this\s+(?:report|story|article)",
+        r"(?:Material|Information|Reporting|Details)\s+from\s+[^.!?\n]+?\s+(?:was|were|is|are|has\s+been|have\s+been)\s+(?:used|included|incorporated)\s+in\s+this\s+(?:report|story|article)",
         r"This\s+(?:report|story|article)\s+(?:includes|contains|uses|used)\s+(?:material|information|reporting)\s+from\s",
         // Bloomberg's `--With assistance from X`, `With reporting from X`.
         r"\(?(?:[-–—]{1,2}\s*)?With\s+(?:the\s+)?(?:assistance|reporting|inputs?|files)\s+(?:from|by)\s+(?:\p{Lu}|agencies|wire\s+services|wires)",
         // `AP writers X and Y contributed.`
-        r"[^.!?\n]{0,120}?\b(?:[Ww]riters?|[Rr]eporters?|[Cc]orrespondents?|[Jj]ournalists?|[Ss]taff)\b[^.!?\n]{0,80}?\bcontributed(?:\s+(?:reporting|research))?\s*(?:[.)]|$)",
+        r"[^.!?\n]*?(?-u:\b)(?:[Ww]riters?|[Rr]eporters?|[Cc]orrespondents?|[Jj]ournalists?|[Ss]taff)(?-u:\b)[^.!?\n]*?(?-u:\b)contributed(?:\s+(?:reporting|research))?\s*(?:[.)]|$)",
         // `This story was produced by X`, `originally published by X`.
         r"This\s+(?:story|article|report)\s+(?:was|has\s+been)\s+(?:originally\s+)?(?:published|produced|reported|written)\s+(?:by|in\s+partnership\s+with|in\s+collaboration\s+with|with)\s",
         &by_list,

@@ -62,11 +62,11 @@ impl RuleConfig for Config {
             cfg: self.clone(),
             alone: Regex::new(&format!(r"^[ \t]*(?i:{ALONE})[ \t]*[:.!»›>…]*[ \t]*$"))?,
             share: Regex::new(&format!(
-                r"^[ \t]*(?i:{SHARE_FIRST})\b(?:{sep}(?i:{SHARE})\b){{0,10}}{sep}$"
+                r"^[ \t]*(?i:{SHARE_FIRST})(?-u:\b)(?:{sep}(?i:{SHARE})(?-u:\b)){{0,10}}{sep}$"
             ))?,
             // The outlet's own call: to *our* something, or to a newsletter/alerts.
             signup: Regex::new(
-                r"^[ \t]*(?:Sign\s+up|SIGN\s+UP|Subscribe|SUBSCRIBE)(?:\s+(?:now|today|here|free))?\s+(?:for|to)\s+(?:our\b|(?i:[^\n]{0,60}?\b(?:newsletters?|alerts|briefing|digest|updates|podcast|channel)\b))[^\n]*$",
+                r"^[ \t]*(?:Sign\s+up|SIGN\s+UP|Subscribe|SUBSCRIBE)(?:\s+(?:now|today|here|free))?\s+(?:for|to)\s+(?:our(?-u:\b)|(?i:[^\n]*?(?-u:\b)(?:newsletters?|alerts|briefing|digest|updates|podcast|channel)(?-u:\b)))[^\n]*$",
             )?,
             // Group 1: the glued marker. At the line end after a sentence end, between
             // two sentences, or at the line start before a capitalised sentence.
