@@ -50,7 +50,7 @@ impl Default for Config {
 /// Picture agencies and stock libraries: the generic vocabulary of credits.
 const AGENCY: &str = r"(?:Reuters|REUTERS|AP(?:\s+Photo|\s+Images)?|Associated\s+Press|AFP|Agence\s+France-Presse|Getty(?:\s+Images)?|GETTY(?:\s+IMAGES)?|EPA(?:-EFE)?|EFE|UPI|Bloomberg(?:\s+News)?|Shutterstock|SHUTTERSTOCK|Alamy|AAP(?:\s+Image)?|PA(?:\s+Images|\s+Wire|\s+Media)?|ANI|Xinhua|XINHUA|Sipa(?:\s+USA)?|NurPhoto|ZUMA(?:\s+Press|\s+Wire)?|Anadolu(?:\s+Agency)?|SOPA\s+Images|LightRocket|Corbis|iStock(?:photo)?|Handout|HANDOUT|Pool|POOL|TASS|Kyodo|Yonhap|Sputnik|IANS|PTI|Imago|IMAGO|dpa|picture\s+alliance|Rex(?:\s+Features)?|REX|WireImage|FilmMagic|Redux|Polaris|Newscom|BACKGRID|Splash\s+News|AP/Shutterstock)";
 
-/// One to five capitalised name words (`EVELYN HOCKSTEIN`, `Jean-Paul de Souza`).
+/// One to five capitalised name words (`JANE DOE`, `Jean-Paul de Souza`).
 const NAME: &str = r"\p{Lu}[\p{L}\p{M}'’.\-]*(?:[ \t]+(?:\p{Lu}[\p{L}\p{M}'’.\-]*|de|da|van|von|al|bin|del|la|le)){0,4}";
 
 /// Photo keywords that introduce a credit (`Photo: X`, `Image credit: X`).
