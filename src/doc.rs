@@ -54,6 +54,9 @@ pub struct Verdict {
     pub end: usize,
     pub rule: &'static str,
     pub detail: Option<Value>,
+    /// Text the editor puts in place of the span (e.g. a decoded blob) instead of
+    /// dropping it. The audit still records the original bytes.
+    pub replacement: Option<String>,
 }
 
 impl Verdict {
@@ -63,7 +66,13 @@ impl Verdict {
             end,
             rule,
             detail: None,
+            replacement: None,
         }
+    }
+
+    pub fn with_replacement(mut self, text: String) -> Self {
+        self.replacement = Some(text);
+        self
     }
 
     pub fn with_detail(mut self, detail: Value) -> Self {
@@ -94,13 +103,16 @@ impl Findings {
     }
 }
 
-/// One removed span in the audit: `original[start..end] == text`.
+/// One removed span in the audit: `original[start..end] == text`. When the verdict
+/// asked for a replacement, `replacement` is what the clean text shows in its place.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Removal {
     pub rule: &'static str,
     pub start: usize,
     pub end: usize,
     pub text: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replacement: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<Value>,
 }

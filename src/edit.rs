@@ -42,10 +42,11 @@ pub fn apply(original: &str, verdicts: &[Verdict]) -> Edited {
 }
 
 /// Gives each byte to the first verdict that asks for it; a later verdict keeps only
-/// the pieces nobody claimed before it.
+/// the pieces nobody claimed before it. A replacement goes with the first piece of its
+/// verdict, so it appears once, where the verdict's span began.
 fn claim(original: &str, verdicts: &[Verdict]) -> Vec<Removal> {
     // Claimed intervals, kept sorted and disjoint.
-    let mut taken: Vec<(usize, usize, usize)> = Vec::new(); // (start, end, verdict index)
+    let mut taken: Vec<(usize, usize, usize, bool)> = Vec::new(); // (start, end, verdict, first piece)
     for (vi, v) in verdicts.iter().enumerate() {
         let start = floor_boundary(original, v.start);
         let end = ceil_boundary(original, v.end.max(v.start));
@@ -67,18 +68,28 @@ fn claim(original: &str, verdicts: &[Verdict]) -> Vec<Removal> {
         if pos < end {
             pieces.push((pos, end));
         }
-        for (s, e) in pieces {
+        // A verdict split by earlier claims keeps only pieces with text in them: a lone
+        // line ending between two other rules' spans is not worth an audit entry.
+        if pieces.len() > 1 {
+            pieces.retain(|&(s, e)| !original[s..e].trim().is_empty());
+        }
+        for (i, (s, e)) in pieces.into_iter().enumerate() {
             let at = taken.partition_point(|t| t.0 < s);
-            taken.insert(at, (s, e, vi));
+            taken.insert(at, (s, e, vi, i == 0));
         }
     }
     taken
         .into_iter()
-        .map(|(start, end, vi)| Removal {
+        .map(|(start, end, vi, first)| Removal {
             rule: verdicts[vi].rule,
             start,
             end,
             text: original[start..end].to_string(),
+            replacement: if first {
+                verdicts[vi].replacement.clone()
+            } else {
+                None
+            },
             detail: verdicts[vi].detail.clone(),
         })
         .collect()
@@ -90,6 +101,9 @@ fn render(original: &str, removed: &[Removal]) -> (String, Vec<LineMap>) {
     let mut line_buf = String::new();
     let mut pending_blank = false;
     let mut r = 0;
+    // Removals before this index have had their replacement written (a span that
+    // crosses lines is visited once per line, its replacement goes in once).
+    let mut replaced_upto = 0;
     for line in lines(original) {
         while r < removed.len() && removed[r].end <= line.start {
             r += 1;
@@ -130,6 +144,23 @@ fn render(original: &str, removed: &[Removal]) -> (String, Vec<LineMap>) {
             match cut {
                 Some(x) => {
                     need_space = !line_buf.is_empty();
+                    if let Some(rep) = x.replacement.as_deref().filter(|_| k >= replaced_upto) {
+                        replaced_upto = k + 1;
+                        for ch in rep.chars() {
+                            if ch.is_whitespace() {
+                                need_space = !line_buf.is_empty();
+                            } else {
+                                if need_space {
+                                    line_buf.push(' ');
+                                    need_space = false;
+                                }
+                                line_buf.push(ch);
+                                first_kept.get_or_insert(x.start);
+                                last_kept = last_kept.max(x.end);
+                            }
+                        }
+                        need_space = !line_buf.is_empty();
+                    }
                     pos = x.end.min(line.end).max(pos);
                     k += 1;
                 }
@@ -210,11 +241,62 @@ mod tests {
     }
 
     #[test]
+    fn split_verdicts_drop_whitespace_only_pieces() {
+        let t = "A\nB\nC";
+        let e = apply(t, &[v("a", 0, 1), v("a", 2, 3), v("b", 0, 5)]);
+        let got: Vec<_> = e.removed.iter().map(|r| (r.rule, r.text.as_str())).collect();
+        assert_eq!(got, [("a", "A"), ("a", "B"), ("b", "\nC")]);
+        assert_eq!(e.text, "");
+    }
+
+    #[test]
     fn offsets_snap_to_char_boundaries() {
         let t = "a“b”c";
         let e = apply(t, &[v("r", 2, 3)]);
         assert_eq!(e.removed[0].text, "“");
         assert_eq!(&t[e.removed[0].start..e.removed[0].end], "“");
+    }
+
+    #[test]
+    fn replacement_takes_the_place_of_the_span() {
+        let t = "Intro.\nThe%20blob%0Aline\nEnd.";
+        let blob = t.find("The%20").unwrap();
+        let end = blob + "The%20blob%0Aline".len();
+        let e = apply(
+            t,
+            &[v("r", blob, end).with_replacement("The blob\nline".into())],
+        );
+        // Inserted text is whitespace-normalised like kept text.
+        assert_eq!(e.text, "Intro.\nThe blob line\nEnd.");
+        assert_eq!(e.removed[0].text, &t[blob..end]);
+        assert_eq!(e.removed[0].replacement.as_deref(), Some("The blob\nline"));
+        assert_eq!(apply(&e.text, &[]).text, e.text);
+        let m = e.lines[1];
+        assert_eq!((m.orig_start, m.orig_end), (blob, end));
+    }
+
+    #[test]
+    fn replacement_is_written_once_for_a_split_or_multiline_span() {
+        let t = "a b\nc d";
+        // An earlier claim splits the replacing verdict in two pieces.
+        let e = apply(
+            t,
+            &[v("x", 2, 3), v("r", 0, 5).with_replacement("Z".into())],
+        );
+        assert_eq!(e.text, "Z\nd");
+        let reps: Vec<_> = e
+            .removed
+            .iter()
+            .filter_map(|r| r.replacement.clone())
+            .collect();
+        assert_eq!(reps, ["Z"]);
+        assert_eq!(
+            e.removed.iter().map(|r| r.rule).collect::<Vec<_>>(),
+            ["r", "x", "r"]
+        );
+        // A glued replacement is separated by single spaces.
+        let e = apply("x%20yEnd", &[v("r", 0, 5).with_replacement("x y".into())]);
+        assert_eq!(e.text, "x y End");
     }
 
     #[test]

@@ -56,4 +56,35 @@ proptest! {
             prop_assert!(!clean_line.is_empty());
         }
     }
+
+    #[test]
+    fn replacements_keep_the_audit_exact_and_show_once(
+        text in text_strategy(),
+        cuts in prop::collection::vec((0usize..400, 0usize..60, any::<bool>()), 0..8),
+    ) {
+        let verdicts: Vec<Verdict> = cuts
+            .iter()
+            .map(|&(s, l, rep)| {
+                let v = Verdict::new("r", s.min(text.len()), (s + l).min(text.len()));
+                if rep { v.with_replacement("Ṙep\nlaced".to_string()) } else { v }
+            })
+            .collect();
+        let e = apply(&text, &verdicts);
+        let mut last_end = 0;
+        for r in &e.removed {
+            prop_assert!(text.is_char_boundary(r.start) && text.is_char_boundary(r.end));
+            prop_assert_eq!(&text[r.start..r.end], r.text.as_str());
+            prop_assert!(r.start >= last_end, "overlap");
+            last_end = r.end;
+        }
+        // Each replacement recorded in the audit shows at most once in the clean text,
+        // and always when its span holds text (a span of whitespace on a blank line
+        // has no line to put it on).
+        let with_rep = e.removed.iter().filter(|r| r.replacement.is_some());
+        let all = with_rep.clone().count();
+        let on_text = with_rep.filter(|r| !r.text.trim().is_empty()).count();
+        let shown = e.text.matches("Ṙep laced").count();
+        prop_assert!(on_text <= shown && shown <= all, "{on_text} <= {shown} <= {all}");
+        prop_assert_eq!(apply(&e.text, &[]).text, e.text.clone());
+    }
 }

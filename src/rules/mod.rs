@@ -8,7 +8,12 @@
 //! of the rules before it, and where verdicts overlap the earlier rule keeps the bytes.
 
 pub mod blocks;
+pub mod caption;
+pub mod credits;
+pub mod encoded;
 pub mod header;
+pub mod marker;
+pub mod related;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -91,7 +96,15 @@ fn spec<C: RuleConfig>() -> RuleSpec {
 
 /// Every rule, in the order they run.
 pub fn registry() -> Vec<RuleSpec> {
-    vec![spec::<header::Config>(), spec::<blocks::Config>()]
+    vec![
+        spec::<header::Config>(),
+        spec::<encoded::Config>(),
+        spec::<credits::Config>(),
+        spec::<caption::Config>(),
+        spec::<marker::Config>(),
+        spec::<related::Config>(),
+        spec::<blocks::Config>(),
+    ]
 }
 
 #[cfg(test)]

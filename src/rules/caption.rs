@@ -1,0 +1,351 @@
+//! `caption`: photo captions and credits — `Caption text.NAME NAME/Agency`,
+//! `… (Photo: Getty Images)`, `(Name/AP)`, `Name/AFP via Getty Images`,
+//! `Photo by X/Y | License Photo`, `Image caption …`, `Pictured: …`, `FILE - …`,
+//! `1 of 12`.
+//!
+//! Shapes, not words: a *credit* is a photo keyword followed by a source
+//! (`Photo: X`, `Credit: X`, `(Image: X)`), or capitalised names joined to a known
+//! picture agency by `/`, `|` or `via` (`Name/Reuters`, `REUTERS/Name`,
+//! `X | Bloomberg | Getty Images`), standing at the END of a line, right after a
+//! sentence end or at the line start. A line that ends in a credit is a caption and
+//! goes whole when it is caption-sized (`max_caption_words`); in a longer line only
+//! the credit goes. A line that starts with a caption label (`Image caption`,
+//! `Pictured:`, `FILE -`) goes whole, and so does a gallery counter alone on a line.
+//! Prose that merely mentions photos or agencies ("Reuters reported that…") has
+//! none of these shapes.
+
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::{DocView, Rule, RuleConfig};
+use crate::doc::{Findings, Verdict};
+use crate::text::trim_range;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// A line ending in a credit goes whole up to this many words; longer lines keep
+    /// their text and lose only the credit.
+    pub max_caption_words: usize,
+    /// Most words in a credit itself (`Photo: …` up to the line end).
+    pub max_credit_words: usize,
+    /// Remove lines that start with a caption label (`Image caption`, `Pictured:`).
+    pub labels: bool,
+    /// Remove gallery counters and caption toggles alone on a line (`1 of 12`).
+    pub counters: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            max_caption_words: 60,
+            max_credit_words: 10,
+            labels: true,
+            counters: true,
+        }
+    }
+}
+
+/// Picture agencies and stock libraries: the generic vocabulary of credits.
+const AGENCY: &str = r"(?:Reuters|REUTERS|AP(?:\s+Photo|\s+Images)?|Associated\s+Press|AFP|Agence\s+France-Presse|Getty(?:\s+Images)?|GETTY(?:\s+IMAGES)?|EPA(?:-EFE)?|EFE|UPI|Bloomberg(?:\s+News)?|Shutterstock|SHUTTERSTOCK|Alamy|AAP(?:\s+Image)?|PA(?:\s+Images|\s+Wire|\s+Media)?|ANI|Xinhua|XINHUA|Sipa(?:\s+USA)?|NurPhoto|ZUMA(?:\s+Press|\s+Wire)?|Anadolu(?:\s+Agency)?|SOPA\s+Images|LightRocket|Corbis|iStock(?:photo)?|Handout|HANDOUT|Pool|POOL|TASS|Kyodo|Yonhap|Sputnik|IANS|PTI|Imago|IMAGO|dpa|picture\s+alliance|Rex(?:\s+Features)?|REX|WireImage|FilmMagic|Redux|Polaris|Newscom|BACKGRID|Splash\s+News|AP/Shutterstock)";
+
+/// One to five capitalised name words (`JANE DOE`, `Jean-Paul de Souza`).
+const NAME: &str = r"\p{Lu}[\p{L}\p{M}'’.\-]*(?:[ \t]+(?:\p{Lu}[\p{L}\p{M}'’.\-]*|de|da|van|von|al|bin|del|la|le)){0,4}";
+
+/// Photo keywords that introduce a credit (`Photo: X`, `Image credit: X`).
+const KEYWORD: &str = r"(?:File\s+)?(?:Photo|PHOTO|Photograph|PHOTOGRAPH|Photographer|Picture|Pic|Image|IMAGE|Credit|CREDIT|Image\s+credit|Photo\s+credit|Picture\s+credit|Main\s+image\s+credit|Photo\s+illustration|Illustration|Foto)s?";
+
+/// Credits that end a line, each a pattern whose group 1 is the credit. They are kept
+/// apart because their union makes a lazy DFA thrash (40x slower on real pages).
+fn credit_patterns() -> Vec<String> {
+    // Where a credit may begin: the line start, after a sentence end (glued or not),
+    // or glued to a lowercase word (`rabbitCredit: X`).
+    let edge = r"(?:^[ \t]*|[.!?\x22”’)\]][ \t]*|\p{Ll})";
+    [
+        // A parenthesised credit may follow anything.
+        // (Photo: X), (Image credit: X), (Photo by X/Y for Z), [Photo: X]
+        r"([(\[]\s*(?i:photo|photograph|image|picture|pic|credit|image\s+credit|photo\s+credit|foto|illustration)s?\s*(?:by(?-u:\b)|:)[^()\[\]\n]+[)\]])",
+        // (Name/AP), (AP Photo/Name, File), (REUTERS/Name), [File: Name/Reuters]
+        r"([(\[](?:[^()\[\]\n]+/[ \t]*{AGENCY}|{AGENCY}[ \t]*/[^()\[\]\n]+)[^()\[\]\n]*[)\]])",
+        // (First Last/The Daily Outlet): a person's name over any organisation.
+        r"(\(\p{Lu}[\p{L}\p{M}'’.\-]*[ \t]+\p{Lu}[^()/\n]*/[ \t]*\p{Lu}[^()\n]+\))",
+        // (Getty Images), (AFP via Getty Images): picture libraries, not wire datelines.
+        r"([(\[](?:(?:AFP|AP|EPA|Reuters|REUTERS|Xinhua|Anadolu|NurPhoto|SOPA\s+Images|[\p{Lu}][\p{L}'.\-]*(?:[ \t]+[\p{Lu}][\p{L}'.\-]*){0,3})[ \t]+via[ \t]+)?(?:Getty(?:\s+Images)?|GETTY(?:\s+IMAGES)?|Shutterstock|SHUTTERSTOCK|Alamy|iStock(?:photo)?|EPA(?:-EFE)?|AP\s+Photo|Handout|HANDOUT|Pool|POOL|File|FILE)[ \t]*[)\]])",
+        // Photo: X | Credit: Getty - Contributor | File Photo by X/Y | License Photo
+        r"{EDGE}({KEYWORD}[ \t]*(?:by[ \t]|:|\.\.\.|…)[ \t]*[^\n]+)",
+        // … in Madrid Photo: X (after a plain space)
+        r"[ \t]({KEYWORD}[ \t]*(?:by[ \t]|:|\.\.\.|…)[ \t]*[^\n]+?)",
+        // NAME/Agency, NAME/Outlet/Agency, NAME/AFP via Getty Images
+        r"{EDGE}({NAME}[ \t]*/[ \t]*(?:{NAME}[ \t]*/[ \t]*)?{AGENCY}(?:[ \t]+(?:via|for)[ \t]+[^\n]+)?)",
+        // REUTERS/Name, REUTERS/Name/File Photo (never glued to a lowercase word)
+        r"(?:^[ \t]*|[.!?\x22”’)\]][ \t]*)({AGENCY}[ \t]*/[ \t]*{NAME}(?:[ \t]*/[ \t]*{NAME})?)",
+        // Name | Outlet | Getty Images, Name, Getty Images/Collection
+        r"{EDGE}({NAME}(?:[ \t]*[|,][ \t]*{NAME}){0,2}[ \t]*[|,][ \t]*{AGENCY}(?:/[^\n]+)?)",
+        // X via Getty Images
+        r"{EDGE}({NAME}(?:[ \t]*,[ \t]*{NAME})?[ \t]+via[ \t]+{AGENCY})",
+        // A bare agency (`Getty Images`, `AFP`) only alone on its line: after a sentence
+        // it is as often a wire tag closing an article paragraph, and glued to a
+        // lowercase word it would hit `grandpa` (dpa).
+        r"^[ \t]*({AGENCY})",
+    ]
+    .iter()
+    .map(|p| {
+        format!("{p}[ \t]*$")
+            .replace("{EDGE}", edge)
+            .replace("{AGENCY}", AGENCY)
+            .replace("{NAME}", NAME)
+            .replace("{KEYWORD}", KEYWORD)
+    })
+    .collect()
+}
+
+/// Lines that start with a caption label. Group 1: the label.
+const LABEL: &str = r"^[ \t]*((?:Open\s+this\s+(?:photo|image)\s+in\s+gallery|Image\s+caption|Media\s+caption|Caption|CAPTION|Pictured|PICTURED|Photo|PHOTO|Photos|PHOTOS|Picture|Image|IMAGE|Photo\s+illustration|FILE\s+PHOTO|File\s+photo|File\s+Photo)[ \t]*:|FILE[ \t]*[-–—][ \t]|(?:Image\s+caption|Media\s+caption|Image\s+copyright|Image\s+source)(?-u:\b)[,:]?|(?:Credit|CREDIT|Photograph|Image\s+credit|Photo\s+credit|Image\s+copyright|Image\s+source)[ \t]*:)";
+
+/// Labels that introduce only a credit, not a caption.
+const CREDIT_LABELS: [&str; 7] = [
+    "Credit",
+    "CREDIT",
+    "Photograph",
+    "Image credit",
+    "Photo credit",
+    "Image copyright",
+    "Image source",
+];
+
+/// Gallery counters and caption toggles alone on a line.
+const COUNTER: &str = r"^[ \t]*(?:(?:(?:Image|Photo|Picture|Slide|Gallery)[ \t]+)?\d{1,3}[ \t]+(?:of|/)[ \t]+\d{1,3}|(?i:enlarge\s+this\s+image|toggle\s+caption|hide\s+caption|show\s+caption|view\s+gallery|open\s+gallery|launch\s+gallery|view\s+image|expand\s+image|photo\s+gallery)|Caption)[ \t]*$";
+
+/// Position markers that captions use (`(L)`, `(2nd R)`, `(centre)`): noted in the detail.
+const POSITION: &str = r"\((?:L|R|C|L-R|R-L|\d(?:st|nd|rd|th)\s+[LR]|left|right|center|centre|top|bottom|front|pictured|above|below)\)";
+
+impl RuleConfig for Config {
+    const ID: &'static str = "caption";
+    const DESCRIPTION: &'static str =
+        "photo captions and credits (`…/Reuters`, `(Photo: X)`, `Image caption …`, `1 of 12`)";
+
+    fn build(&self) -> anyhow::Result<Box<dyn Rule>> {
+        Ok(Box::new(Caption {
+            cfg: self.clone(),
+            credits: credit_patterns()
+                .iter()
+                .map(|p| Regex::new(p))
+                .collect::<Result<_, _>>()?,
+            label: Regex::new(LABEL)?,
+            counter: Regex::new(COUNTER)?,
+            position: Regex::new(POSITION)?,
+        }))
+    }
+}
+
+struct Caption {
+    cfg: Config,
+    credits: Vec<Regex>,
+    label: Regex,
+    counter: Regex,
+    position: Regex,
+}
+
+fn words(s: &str) -> usize {
+    s.split_whitespace().count()
+}
+
+impl Caption {
+    /// The credit that ends `line`, as a range within it: the leftmost one that any
+    /// credit pattern finds and that is short enough.
+    fn credit_at_end(&self, line: &str) -> Option<(usize, usize)> {
+        self.credits
+            .iter()
+            .filter_map(|re| re.captures(line)?.get(1))
+            .filter(|m| words(m.as_str()) <= self.cfg.max_credit_words)
+            .map(|m| (m.start(), m.end()))
+            .min()
+    }
+}
+
+impl Rule for Caption {
+    fn id(&self) -> &'static str {
+        Config::ID
+    }
+
+    fn check(&self, doc: &DocView<'_>, found: &mut Findings) {
+        let text = doc.text;
+        for line in &doc.lines {
+            let l = line.text(text);
+            if l.trim().is_empty() {
+                continue;
+            }
+            let n = words(l);
+            let (whole_s, whole_e) = trim_range(text, line.start, line.end);
+            let whole = |pattern: &str, extra: serde_json::Value| {
+                Verdict::new(Config::ID, whole_s, whole_e)
+                    .with_detail(json!({ "pattern": pattern, "match": extra }))
+            };
+            if self.cfg.counters && self.counter.is_match(l) {
+                found.verdicts.push(whole("counter", json!(l.trim())));
+                continue;
+            }
+            let label = (self.cfg.labels && n <= self.cfg.max_caption_words)
+                .then(|| self.label.captures(l).and_then(|c| c.get(1)))
+                .flatten();
+            if let Some(m) = label {
+                // A bare credit label (`Credit: X`) heads a short line only; a longer
+                // line may be a section of the article.
+                let credit_only = CREDIT_LABELS.iter().any(|p| m.as_str().starts_with(p));
+                if !credit_only || n <= self.cfg.max_credit_words {
+                    found
+                        .verdicts
+                        .push(whole("label", json!(m.as_str().trim())));
+                    continue;
+                }
+            }
+            if let Some((s, e)) = self.credit_at_end(l) {
+                let credit = l[s..e].trim();
+                let positioned = self.position.is_match(l);
+                let detail = json!({
+                    "pattern": "credit",
+                    "match": credit,
+                    "position_marker": positioned,
+                });
+                let v = if n <= self.cfg.max_caption_words {
+                    Verdict::new(Config::ID, whole_s, whole_e)
+                } else {
+                    Verdict::new(Config::ID, line.start + s, line.start + e)
+                };
+                found.verdicts.push(v.with_detail(detail));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testing::{build, cleaned, findings, removed};
+
+    const BODY: &str = "The minister resigned on Tuesday after weeks of pressure.";
+
+    #[test]
+    fn removes_captions_ending_in_credits_in_many_styles() {
+        let rule = build(Config::default());
+        for caption in [
+            // Globe and Mail / Reuters, glued
+            "Open this photo in gallery: The mayor speaks at city hall on May 2.JANE Q. PUBLIC/Reuters",
+            // AP
+            "Protesters march in Santiago, Chile, Friday, Oct. 25, 2019. (AP Photo/Esteban Felix)",
+            "Rafael Nadal celebrates a point in Madrid, Spain, Tuesday, Nov. 19, 2019. (Manu Fernandez/AP)",
+            // AFP via Getty
+            "Firefighters battle a blaze near Athens on August 22, 2023. Louisa Gouliamaki/AFP via Getty Images",
+            // Reuters agency-first
+            "A trader works on the floor of the exchange. REUTERS/Brendan McDermid",
+            // UPI
+            "The leader (L) may visit the capital soon, officials said. File Photo by Kim Lee/UPI | License Photo",
+            // Express / Mirror
+            "The plague wiped out half of Europe in the 14th century (Image: GETTY)",
+            // The Sun, glued credit
+            "The hunter killed and ate a rabbitCredit: Getty - Contributor",
+            // Guardian
+            "Crowds gather outside parliament.Photograph: Anna Smith/Bloomberg/Getty Images",
+            // CNBC
+            "Natalie Naccache | Bloomberg | Getty Images",
+            // USA Today
+            "Not all duvets have real feathers in them. (Photo: Getty Images)",
+            // Hindustan Times style credit line
+            "Sonu Mehta/Hindustan Times/Getty Images",
+            // space.com
+            "The simulated birth of a galaxy cluster. (Image credit: TNG Collaboration)",
+            // Reuters file credit
+            "The president speaks in Washington, March 3, 2023. REUTERS/Kevin Lamb/File Photo",
+            // Al Jazeera, square brackets
+            "Palestinians inspect the damage in the city [File: Omar Salem/Reuters]",
+            // Washington Post, an outlet rather than an agency
+            "Protesters gather near the Capitol on Monday. (Jabin Botts/The Washington Post)",
+            // The Independent
+            "Police at the scene on Sunday (AFP via Getty Images)",
+            // NYT
+            "The senator at a hearing on Tuesday.Credit...Doug Mills/The New York Times",
+            // Bloomberg
+            "Shoppers in London's Oxford Street. Photographer: Jason Alden/Bloomberg",
+        ] {
+            let text = format!("{BODY}\n{caption}\n{BODY}");
+            assert_eq!(removed(rule.as_ref(), &text), [caption], "{caption}");
+            assert_eq!(cleaned(rule.as_ref(), &text), format!("{BODY}\n{BODY}"));
+        }
+    }
+
+    #[test]
+    fn removes_caption_labels_and_counters() {
+        let rule = build(Config::default());
+        for line in [
+            "Image caption The protest began peacefully on Saturday",
+            "Media caption Who is the new prime minister?",
+            "Pictured: The couple at their wedding in 2015",
+            "FILE - In this Nov. 5, 2019 file photo, a man walks past the bank.",
+            "Image: Jose Alvarez has agreed a deal to become manager",
+            "Photo: Ringo H.W. Chiu, AP",
+            "Credit: Vesti/The Siberian Times",
+            "1 of 12",
+            "Image 3 of 5",
+            "toggle caption",
+            "Image copyright Getty Images",
+            "Caption",
+            "Image source, Getty Images",
+            "Image caption, Rescuers search the rubble on Tuesday",
+        ] {
+            let text = format!("{BODY}\n{line}\n{BODY}");
+            assert_eq!(removed(rule.as_ref(), &text), [line], "{line}");
+        }
+    }
+
+    #[test]
+    fn detail_names_the_credit_and_position_marker() {
+        let rule = build(Config::default());
+        let text = "Leader Ann Lee (L) meets the envoy in Seoul. File Photo by Ann Lee/UPI | License Photo";
+        let found = findings(rule.as_ref(), text);
+        let d = found.verdicts[0].detail.as_ref().unwrap();
+        assert_eq!(d["pattern"], "credit");
+        assert_eq!(d["match"], "File Photo by Ann Lee/UPI | License Photo");
+        assert_eq!(d["position_marker"], true);
+    }
+
+    #[test]
+    fn long_paragraph_keeps_its_text_and_loses_the_credit() {
+        let rule = build(Config {
+            max_caption_words: 10,
+            ..Config::default()
+        });
+        let text = "The council voted on the plan after a long debate that lasted well into the night. (Photo: City Council)";
+        assert_eq!(removed(rule.as_ref(), text), ["(Photo: City Council)"]);
+    }
+
+    #[test]
+    fn leaves_prose_about_photos_and_agencies() {
+        let rule = build(Config::default());
+        for text in [
+            "Reuters reported that the talks had stalled.",
+            "The photo was taken by a Reuters photographer in 2019.",
+            "A photo: that is all she wanted from the trip.",
+            "The agency's photographers, including some from AFP and Getty Images, were barred.",
+            "“It was more than just a photo op,” she said.",
+            "Some material came from Reuters and The Associated Press",
+            "He posted the image on Instagram, where it drew 2 million likes.",
+            "The band AC/DC played two nights at the stadium.",
+            "The speed limit is 50 km/h in the village.",
+            "Shares in Getty Images rose 5% after the deal was announced.",
+            "The file photos show the building before the fire.",
+            "One of the 12 victims was a child.",
+            "He won 3 of 12 matches this season.",
+            "Pictures from the scene showed damage to the roof.",
+            "More than 300 people were deported, officials said on Friday. AFP",
+            "He spent the summer with his grandpa",
+            "The band played its biggest hits (AC/DC)",
+            "Image sources differ on when the picture was taken.",
+        ] {
+            assert!(
+                findings(rule.as_ref(), text).verdicts.is_empty(),
+                "flagged {text:?}"
+            );
+        }
+    }
+}

@@ -1,0 +1,227 @@
+//! `marker`: page furniture left inline — `Advertisement`, `Story continues below
+//! advertisement`, `Continue reading`, `Subscribe`, `Sign up for our newsletter`,
+//! share-button words (`Share`, `Tweet`, `Facebook`, `Email`).
+//!
+//! Shape: a short known phrase ALONE on its line (any case, trailing `:`/`»`/`…`),
+//! a line made only of share-button words, a short call in the outlet's voice
+//! (`Sign up for our …`, `Subscribe to the … newsletter`), or one of the unmistakable
+//! ad markers glued to a paragraph edge (after a sentence end at the line end or
+//! between two sentences, or before the first sentence). Only the marker goes; the
+//! paragraph stays.
+
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::{DocView, Rule, RuleConfig};
+use crate::doc::{Findings, Verdict};
+use crate::text::trim_range;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Remove ad markers glued to a paragraph (not only alone on a line).
+    pub glued: bool,
+    /// Remove lines made only of share-button words.
+    pub share_buttons: bool,
+    /// Most words in a `Sign up for …` / `Subscribe to …` line.
+    pub max_signup_words: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            glued: true,
+            share_buttons: true,
+            max_signup_words: 20,
+        }
+    }
+}
+
+/// Phrases that are a marker when they are the whole line (matched ignoring case).
+const ALONE: &str = r"advertisements?(?:\s*[-–—:]\s*scroll\s+to\s+continue)?|advertising|ad|ads|ad\s+feedback|sponsored(?:\s+content)?|paid\s+(?:content|post)|promoted|(?:story|article)\s+continues(?:\s+(?:below|after)(?:\s+(?:this\s+)?(?:advertisement|ad))?)?|continue\s+reading(?:\s+(?:below|the\s+(?:main|full)\s+(?:story|article)|here|article))?|keep\s+reading|read\s+more(?:\s+(?:below|here))?|read\s+(?:the\s+)?full\s+(?:article|story)|see\s+more|show\s+more|load\s+more|view\s+more|scroll\s+(?:down\s+)?to\s+continue(?:\s+(?:with|reading)\s+content)?|skip\s+(?:advertisement|ad)|remove\s+ads|subscribe(?:\s+(?:now|today|here))?|sign\s+(?:in|up)|log\s+in|register|already\s+a\s+subscriber\??|become\s+a\s+member|listen\s+to\s+this\s+article|listen|play\s+video|watch\s+video|click\s+to\s+(?:play|expand|enlarge)|comments?|show\s+comments|view\s+comments|leave\s+a\s+comment|join\s+the\s+conversation|back\s+to\s+top|close|loading(?:\.\.\.|…)?|report\s+an\s+error|print\s+this\s+(?:article|page)|follow\s+us";
+
+/// Share-button words (and the fillers between them); a line of nothing else that
+/// starts with a button word is a button row.
+const SHARE: &str = r"on|via|to|this|the|article|story|page|post|with|friends|share|tweet|email|e-mail|mail|print|facebook|twitter|x|whatsapp|linkedin|pinterest|reddit|messenger|flipboard|telegram|tumblr|copy(?:\s+link)?|link|link\s+copied|save|bookmark";
+
+/// A button row starts with a button word, not a filler.
+const SHARE_FIRST: &str = r"share|tweet|email|e-mail|facebook|twitter|whatsapp|linkedin|pinterest|reddit|print|messenger|flipboard|telegram|copy\s+link|link\s+copied";
+
+/// Markers safe to cut when glued to a paragraph: nobody writes them in prose.
+const GLUED: &str = r"ADVERTISEMENT|Advertisement|SKIP ADVERTISEMENT|(?:Story|Article) continues below(?: advertisement)?|Continue reading the main story|Scroll to continue with content";
+
+impl RuleConfig for Config {
+    const ID: &'static str = "marker";
+    const DESCRIPTION: &'static str =
+        "inline markers: `Advertisement`, `Continue reading`, `Subscribe`, share buttons";
+
+    fn build(&self) -> anyhow::Result<Box<dyn Rule>> {
+        let sep = r"[ \t|•·,/]*";
+        Ok(Box::new(Marker {
+            cfg: self.clone(),
+            alone: Regex::new(&format!(r"^[ \t]*(?i:{ALONE})[ \t]*[:.!»›>…]*[ \t]*$"))?,
+            share: Regex::new(&format!(
+                r"^[ \t]*(?i:{SHARE_FIRST})(?-u:\b)(?:{sep}(?i:{SHARE})(?-u:\b)){{0,10}}{sep}$"
+            ))?,
+            // The outlet's own call: to *our* something, or to a newsletter/alerts.
+            signup: Regex::new(
+                r"^[ \t]*(?:Sign\s+up|SIGN\s+UP|Subscribe|SUBSCRIBE)(?:\s+(?:now|today|here|free))?\s+(?:for|to)\s+(?:our(?-u:\b)|(?i:[^\n]*?(?-u:\b)(?:newsletters?|alerts|briefing|digest|updates|podcast|channel)(?-u:\b)))[^\n]*$",
+            )?,
+            // Group 1: the glued marker. At the line end after a sentence end, between
+            // two sentences, or at the line start before a capitalised sentence.
+            glued: Regex::new(&format!(
+                r#"(?:[.!?"”’)][ \t]*({GLUED})[ \t]*$|[.!?"”’)][ \t]*({GLUED})[ \t]+["“‘]?\p{{Lu}}|^[ \t]*({GLUED})[ \t]+["“‘]?\p{{Lu}}\p{{Ll}})"#
+            ))?,
+        }))
+    }
+}
+
+struct Marker {
+    cfg: Config,
+    alone: Regex,
+    share: Regex,
+    signup: Regex,
+    glued: Regex,
+}
+
+impl Rule for Marker {
+    fn id(&self) -> &'static str {
+        Config::ID
+    }
+
+    fn check(&self, doc: &DocView<'_>, found: &mut Findings) {
+        let text = doc.text;
+        for line in &doc.lines {
+            let l = line.text(text);
+            let trimmed = l.trim();
+            if trimmed.is_empty() {
+                continue;
+            }
+            // Markers alone on a line are short; skip the regexes for prose lines.
+            let short = trimmed.len() <= 80;
+            let (s, e) = trim_range(text, line.start, line.end);
+            let kind = if short && self.alone.is_match(l) {
+                Some("alone")
+            } else if short && self.cfg.share_buttons && self.share.is_match(l) {
+                Some("share_buttons")
+            } else if trimmed.split_whitespace().count() <= self.cfg.max_signup_words
+                && self.signup.is_match(l)
+            {
+                Some("signup")
+            } else {
+                None
+            };
+            if let Some(kind) = kind {
+                found.verdicts.push(
+                    Verdict::new(Config::ID, s, e)
+                        .with_detail(json!({ "pattern": kind, "marker": trimmed })),
+                );
+                continue;
+            }
+            if !self.cfg.glued {
+                continue;
+            }
+            for c in self.glued.captures_iter(l) {
+                let Some(m) = c.get(1).or_else(|| c.get(2)).or_else(|| c.get(3)) else {
+                    continue;
+                };
+                found.verdicts.push(
+                    Verdict::new(Config::ID, line.start + m.start(), line.start + m.end())
+                        .with_detail(json!({ "pattern": "glued", "marker": m.as_str() })),
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testing::{build, cleaned, removed};
+
+    const P: &str = "The bill passed the Senate on Thursday.";
+
+    #[test]
+    fn removes_markers_alone_on_a_line_in_many_styles() {
+        let rule = build(Config::default());
+        for marker in [
+            "Advertisement",                                          // NYT, UPI
+            "ADVERTISEMENT",                                          // Washington Post
+            "Story continues below advertisement",                    // Globe and Mail
+            "Continue reading the main story",                        // NYT
+            "Article continues below",                                // Guardian AU
+            "Continue Reading Below",                                 // Fox
+            "Read more:",                                             // Independent
+            "Subscribe",                                              // WSJ
+            "Share this article",                                     // BBC
+            "Share",                                                  // CNN
+            "Share on Facebook Share on Twitter",                     // Al Jazeera
+            "Facebook Twitter Email",                                 // AP
+            "Tweet | Share | Email",                                  // Express
+            "Sign up for our daily newsletter",                       // Guardian
+            "Subscribe to our YouTube channel for the latest videos", // AJ
+            "Scroll to continue with content",                        // Forbes
+            "Listen to this article",                                 // Reuters
+            "SKIP ADVERTISEMENT",                                     // NYT
+            "Ad Feedback",                                            // CNN
+            "Advertisement - Scroll to Continue",                     // SI
+            "Article continues after this advertisement",             // Le Monde EN
+        ] {
+            let text = format!("{P}\n{marker}\n{P}");
+            assert_eq!(removed(rule.as_ref(), &text), [marker], "{marker}");
+            assert_eq!(cleaned(rule.as_ref(), &text), format!("{P}\n{P}"));
+        }
+    }
+
+    #[test]
+    fn removes_markers_glued_to_a_paragraph_edge() {
+        let rule = build(Config::default());
+        let cases = [
+            (format!("{P} Advertisement"), "Advertisement", P.to_string()),
+            (format!("{P}ADVERTISEMENT"), "ADVERTISEMENT", P.to_string()),
+            (
+                format!("{P} Advertisement The House votes next."),
+                "Advertisement",
+                format!("{P} The House votes next."),
+            ),
+            (
+                "Story continues below advertisement “It is done,” she said.".to_string(),
+                "Story continues below advertisement",
+                "“It is done,” she said.".to_string(),
+            ),
+        ];
+        for (text, marker, clean) in cases {
+            assert_eq!(removed(rule.as_ref(), &text), [marker], "{text}");
+            assert_eq!(cleaned(rule.as_ref(), &text), clean);
+        }
+    }
+
+    #[test]
+    fn leaves_prose_that_mentions_ads_sharing_and_subscriptions() {
+        let rule = build(Config::default());
+        for text in [
+            "Advertisement revenue fell 12% in the quarter.",
+            "The company spent more on advertisement than on research.",
+            "She said the ad was misleading. Advertisement rules changed in 2019.",
+            "Subscribers will be able to share articles with friends.",
+            "Read more about the plan on the council's website.",
+            "Share prices rose sharply on Monday.",
+            "He wanted to sign up for the army at 17, his mother said.",
+            "Continue reading, the teacher told the class, and the room fell silent.",
+            "Facebook and Twitter both removed the posts.",
+            "Email me if you want the figures, he wrote.",
+            "Comments from the minister drew criticism.",
+            "on the page",
+            "Sign up for a streaming account for $9.99 a month",
+            "Sign up for the bundle using the same email as your first account",
+            "Twitter users mocked the video",
+            "Subscribe to the idea that markets correct themselves, and you will be disappointed, the economist warned in a long interview with the paper last year about the state of the economy.",
+        ] {
+            assert!(
+                removed(rule.as_ref(), text).is_empty(),
+                "removed from {text:?}"
+            );
+        }
+    }
+}

@@ -1,0 +1,211 @@
+//! `related`: links to other stories left in the text — gallery links
+//! (`<title> – in pictures`), prefixed links (`Related: …`, `READ MORE: …`,
+//! `WATCH: …`), and link-list headings (`Recommended Stories`, `More from …`,
+//! `Most Popular`) with the short title lines right under them.
+//!
+//! Shape: a SHORT line (at most `max_words`) that ends in a gallery/video suffix after
+//! a dash, or starts with a link prefix followed by `:`, `|` or `»` and a title, or
+//! is a list heading alone. Under a heading, following lines that look like link
+//! titles (short, no sentence-final punctuation) go too, up to `max_list_lines`.
+
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::{DocView, Rule, RuleConfig};
+use crate::doc::{Findings, Verdict};
+use crate::text::trim_range;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Longest link line, in words.
+    pub max_words: usize,
+    /// Also remove the link titles listed under a heading such as `Related stories`.
+    pub list_after_heading: bool,
+    /// Most title lines taken under one heading.
+    pub max_list_lines: usize,
+    /// Longest title line under a heading, in words.
+    pub max_title_words: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            max_words: 25,
+            list_after_heading: true,
+            max_list_lines: 8,
+            max_title_words: 16,
+        }
+    }
+}
+
+/// `<title> – in pictures`, `<title> - video`.
+const GALLERY: &str = r"^[ \t]*\S[^\n]{2,200}?[ \t]+[–—-][ \t]+(?i:in\s+pictures|in\s+photos|in\s+pics|in\s+images|photo\s+essay|photo\s+gallery|gallery|pictures|photos|video|in\s+video|podcast|audio|interactive|in\s+charts|in\s+maps)[ \t]*$";
+
+/// Link prefixes followed by a separator and a title.
+const PREFIX: &str = r"^[ \t]*(?:(?i:related(?:\s+(?:articles?|stories|story|content|coverage|links?|news|reading|video))?|read\s+more|read\s+also|also\s+read|see\s+also|more|read\s+next|up\s+next|next\s+up|don'?t\s+miss|must\s+read|recommended(?:\s+for\s+you)?|watch|listen|photos|video|videos|gallery|in\s+pictures|in\s+photos|explainer|opinion|analysis|live|click\s+here))[ \t]*(?::|\||»|›|>>)[ \t]*\S";
+
+/// Headings of link lists, alone on their line.
+const HEADING: &str = r"^[ \t]*(?i:related(?:\s+(?:articles?|stories|story|content|coverage|links?|news|reading|topics|videos?))?|recommended(?:\s+(?:stories|articles|reading|videos?|for\s+you))?|more\s+(?:stories|news|articles|videos|on\s+this(?:\s+story|\s+topic)?|like\s+this)|more\s+from\s+(?:[\p{Lu}\p{N}][^\s.!?]*[ \t]*){1,4}|you\s+(?:may|might)\s+also\s+(?:like|be\s+interested\s+in)|also\s+on\s+(?:[\p{Lu}\p{N}][^\s.!?]*[ \t]*){1,4}|most\s+(?:read|popular|viewed|shared|watched)(?:\s+(?:stories|articles|videos|now|today))?|trending(?:\s+(?:now|stories|news))?|top\s+stories|latest(?:\s+(?:news|stories|videos|headlines))?|further\s+reading|read\s+next|what\s+to\s+read\s+next|editor'?s\s+picks?|popular(?:\s+(?:now|stories))?|in\s+case\s+you\s+missed\s+it|around\s+the\s+web|from\s+our\s+partners|sponsored\s+stories|promoted\s+stories)[ \t]*[:»›]?[ \t]*$";
+
+impl RuleConfig for Config {
+    const ID: &'static str = "related";
+    const DESCRIPTION: &'static str = "gallery and related-story links (`… – in pictures`, `READ MORE: …`, `Recommended Stories`)";
+
+    fn build(&self) -> anyhow::Result<Box<dyn Rule>> {
+        Ok(Box::new(Related {
+            cfg: self.clone(),
+            gallery: Regex::new(GALLERY)?,
+            prefix: Regex::new(PREFIX)?,
+            heading: Regex::new(HEADING)?,
+        }))
+    }
+}
+
+struct Related {
+    cfg: Config,
+    gallery: Regex,
+    prefix: Regex,
+    heading: Regex,
+}
+
+/// A line that reads like a link title: short, no sentence-final punctuation.
+fn is_title(line: &str, max_words: usize) -> bool {
+    let t = line.trim();
+    let n = t.split_whitespace().count();
+    n >= 2
+        && n <= max_words
+        && !t.ends_with(['.', '!', ',', ';', ':', '"', '”', '’'])
+        && t.chars()
+            .next()
+            .is_some_and(|c| c.is_uppercase() || c.is_numeric())
+}
+
+impl Rule for Related {
+    fn id(&self) -> &'static str {
+        Config::ID
+    }
+
+    fn check(&self, doc: &DocView<'_>, found: &mut Findings) {
+        let text = doc.text;
+        let mut i = 0;
+        while i < doc.lines.len() {
+            let line = doc.lines[i];
+            i += 1;
+            let l = line.text(text);
+            let n = l.split_whitespace().count();
+            if n == 0 || n > self.cfg.max_words {
+                continue;
+            }
+            let (s, e) = trim_range(text, line.start, line.end);
+            let kind = if self.heading.is_match(l) {
+                "heading"
+            } else if self.gallery.is_match(l) {
+                "gallery"
+            } else if self.prefix.is_match(l) {
+                "prefix"
+            } else {
+                continue;
+            };
+            let mut end = e;
+            let mut titles = 0;
+            if kind == "heading" && self.cfg.list_after_heading {
+                // Take the title lines under the heading; blank lines between them are
+                // part of the list, the first line that is not a title ends it.
+                let mut j = i;
+                while j < doc.lines.len() && titles < self.cfg.max_list_lines {
+                    let next = doc.lines[j].text(text);
+                    if next.trim().is_empty() {
+                        j += 1;
+                        continue;
+                    }
+                    if !is_title(next, self.cfg.max_title_words) {
+                        break;
+                    }
+                    titles += 1;
+                    end = trim_range(text, doc.lines[j].start, doc.lines[j].end).1;
+                    j += 1;
+                    i = j;
+                }
+            }
+            found
+                .verdicts
+                .push(Verdict::new(Config::ID, s, end).with_detail(json!({
+                    "pattern": kind,
+                    "line": l.trim(),
+                    "titles": titles,
+                })));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testing::{build, cleaned, findings, removed};
+
+    const P: &str = "The vote was delayed until next week, officials said.";
+
+    #[test]
+    fn removes_gallery_and_prefixed_links_in_many_styles() {
+        let rule = build(Config::default());
+        for link in [
+            "Floods across southern Europe – in pictures", // Guardian
+            "Wildfires rage in Canada - in photos",        // Al Jazeera
+            "Inside the new stadium – video",              // Guardian
+            "READ MORE: Prime minister faces fresh revolt over budget", // Express
+            "Related: Why the central bank raised rates again", // Guardian US
+            "WATCH: Moment the bridge collapsed",          // Sky / ABC
+            "Read more » Police name suspect in shooting", // Telegraph
+            "ALSO READ | Monsoon arrives early in Kerala", // Indian outlets
+            "See also: The 10 best beaches in Portugal",   // Reuters/AFP blogs
+            "MORE: Stocks slide as oil jumps",             // ABC News
+        ] {
+            let text = format!("{P}\n{link}\n{P}");
+            assert_eq!(removed(rule.as_ref(), &text), [link], "{link}");
+            assert_eq!(cleaned(rule.as_ref(), &text), format!("{P}\n{P}"));
+        }
+    }
+
+    #[test]
+    fn removes_a_heading_with_the_titles_under_it() {
+        let rule = build(Config::default());
+        let text = format!(
+            "{P}\nRecommended Stories\nStorm batters east coast\n\nMarkets rally on rate hopes\nThe mayor said the road would reopen on Friday.\n"
+        );
+        assert_eq!(
+            cleaned(rule.as_ref(), &text),
+            format!("{P}\nThe mayor said the road would reopen on Friday.")
+        );
+        let found = findings(rule.as_ref(), &text);
+        assert_eq!(found.verdicts[0].detail.as_ref().unwrap()["titles"], 2);
+        for heading in ["More from Business", "Most Popular", "You may also like"] {
+            let t = format!("{P}\n{heading}\n{P}");
+            assert_eq!(removed(rule.as_ref(), &t), [heading], "{heading}");
+        }
+    }
+
+    #[test]
+    fn leaves_prose_that_looks_like_links() {
+        let rule = build(Config::default());
+        for text in [
+            "Related: the two cases were linked by the same lab, police said, and the inquiry into both is expected to last well into next year according to people familiar with it.",
+            "More than 200 people were evacuated.",
+            "Watch the skies tonight for the meteor shower, astronomers say.",
+            "Read more books, the report recommends.",
+            "The exhibition, titled Life in pictures, opens in May.",
+            "He said the video – which was filmed in 2019 – was authentic.",
+            "Recommended dose is two tablets a day.",
+            "Latest figures show inflation at 4%.",
+            "More from the minister was expected on Tuesday.",
+            "Listen carefully and you can hear the sea.",
+            "More — much more — is needed, the report says.",
+        ] {
+            assert!(
+                removed(rule.as_ref(), text).is_empty(),
+                "removed from {text:?}"
+            );
+        }
+    }
+}
