@@ -10,11 +10,15 @@ use serde::{Deserialize, Serialize};
 
 use crate::rules::{Rule, registry};
 
+pub use crate::dedup::DedupConfig;
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     pub input: InputConfig,
     pub filter: FilterConfig,
+    /// `[dedup]`: duplicate documents and paragraphs.
+    pub dedup: DedupConfig,
     /// `[rules.<id>]`: `enabled` plus the rule's own settings.
     pub rules: BTreeMap<String, toml::Table>,
 }
@@ -86,6 +90,7 @@ impl Default for Config {
         Config {
             input: InputConfig::default(),
             filter: FilterConfig::default(),
+            dedup: DedupConfig::default(),
             rules,
         }
     }
@@ -106,6 +111,7 @@ impl Config {
         merge(&mut merged, user, "")?;
         let cfg: Config = toml::Value::Table(merged).try_into()?;
         cfg.compile_rules()?; // report rule-level errors now, before any work
+        cfg.dedup.validate()?;
         Ok(cfg)
     }
 
