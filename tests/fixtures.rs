@@ -115,7 +115,7 @@ macro_rules! cases {
 }
 
 cases!(
-    seeds, jsonl, jsonl_gz, jsonl_zst, stdin, bad_input, no_inputs
+    seeds, reprint, jsonl, jsonl_gz, jsonl_zst, stdin, bad_input, no_inputs
 );
 
 /// Every directory under fixtures/ is a case above and has expected output.

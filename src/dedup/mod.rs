@@ -96,7 +96,7 @@ impl Default for DedupConfig {
             bands: 32,
             rows: 4,
             doc_jaccard: 0.8,
-            doc_containment: 0.9,
+            doc_containment: 0.8,
             paragraph_jaccard: 0.8,
             paragraph_containment: 0.65,
             paragraph_min_words: 10,
