@@ -370,3 +370,39 @@ fn output_does_not_depend_on_threads_or_file_split() {
         assert_eq!(strip_source(&r), strip_source(rejected), "{args:?}");
     }
 }
+
+#[test]
+fn matches_never_chain_through_a_rejected_copy() {
+    let mut rng = Rng(99);
+    let a: Vec<String> = (0..300).map(|_| word(&mut rng)).collect();
+    let substitute = |words: &[String], rng: &mut Rng, n: usize| {
+        let mut w = words.to_vec();
+        for _ in 0..n {
+            let at = rng.below(w.len());
+            w[at] = word(rng);
+        }
+        w
+    };
+    let b = substitute(&a, &mut rng, 9);
+    let c = substitute(&b, &mut rng, 9);
+    let sets: Vec<Vec<u32>> = [&a, &b, &c]
+        .iter()
+        .map(|w| shingles(&w.join(" ")))
+        .collect();
+    assert!(overlap(&sets[0], &sets[1]).jaccard >= 0.8);
+    assert!(overlap(&sets[1], &sets[2]).jaccard >= 0.8);
+    assert!(overlap(&sets[0], &sets[2]).jaccard < 0.8);
+    let cfg = DedupConfig {
+        near_paragraphs: false,
+        doc_containment: 1.0,
+        ..DedupConfig::default()
+    };
+    let docs = [("a", &a), ("b", &b), ("c", &c)].map(|(id, w)| (id.to_string(), w.join(" ")));
+    let out = run(&cfg, &docs);
+    let r = out[1].0.rejection.as_ref().expect("b copies a");
+    assert_eq!(r.duplicate_of.as_deref(), Some("a"));
+    assert!(
+        out[2].0.is_kept(),
+        "c resembles only the rejected b: it stays"
+    );
+}

@@ -1,7 +1,7 @@
 //! Step 1, per document and in parallel: turn a cleaned text into a [`Signature`]
-//! (exact key, MinHash signatures and shingle sets for the document and for each
-//! paragraph long enough to count). Depends on nothing but the text and the settings,
-//! and serialises, so signing can run anywhere.
+//! (exact key, document MinHash, and each line's shingle set, with a MinHash for the
+//! lines long enough to count as paragraphs). Depends on nothing but the text and the
+//! settings, and serialises, so signing can run anywhere.
 
 use serde::{Deserialize, Serialize};
 
@@ -9,30 +9,44 @@ use super::minhash::{self, MinHasher};
 use super::normalize::exact_key;
 use super::shingle::{Shingler, into_set};
 
-/// A shingle set and its MinHash signature.
+/// One non-blank line of the clean text that has words.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Sketch {
-    pub minhash: Vec<u32>,
+pub struct LineSketch {
+    /// Index of the line among the clean text's non-blank lines.
+    pub line: u32,
     /// Sorted, deduplicated 32-bit shingle hashes.
     pub shingles: Vec<u32>,
-}
-
-/// One paragraph (non-blank line of the clean text) that is long enough to match.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ParagraphSketch {
-    /// Index of the line in the clean text's non-blank lines.
-    pub line: u32,
-    pub sketch: Sketch,
+    /// MinHash signature, for lines that count as paragraphs.
+    pub minhash: Option<Vec<u32>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Signature {
     /// Hash of the whole text after case, whitespace, quote and dash folding.
     pub exact: Option<[u64; 2]>,
-    /// Whole-document sketch; `None` when near-duplicate documents are not looked for
-    /// or the text has no words.
-    pub doc: Option<Sketch>,
-    pub paragraphs: Vec<ParagraphSketch>,
+    /// MinHash of the whole document (the union of its lines' shingles); `None` when
+    /// near-duplicate documents are not looked for or the text has no words.
+    pub doc: Option<Vec<u32>>,
+    /// Every line with words when documents are compared (the document's shingle set
+    /// is their union), else only the paragraphs.
+    pub lines: Vec<LineSketch>,
+}
+
+impl Signature {
+    pub fn paragraphs(&self) -> impl Iterator<Item = (&LineSketch, &[u32])> {
+        self.lines
+            .iter()
+            .filter_map(|l| l.minhash.as_deref().map(|m| (l, m)))
+    }
+
+    /// The document's shingle set: the union of its lines'.
+    pub fn doc_shingles(&self, out: &mut Vec<u32>) {
+        out.clear();
+        for l in &self.lines {
+            out.extend_from_slice(&l.shingles);
+        }
+        into_set(out);
+    }
 }
 
 /// What to compute; built once from the config.
@@ -52,43 +66,37 @@ impl Signer {
         let mut buf = Vec::new();
         let exact = self.exact.then(|| exact_key(text, &mut buf));
         let mut doc_sig = self.hasher.empty();
-        let mut doc_set: Vec<u32> = Vec::new();
-        let mut paragraphs = Vec::new();
-        let mut line_set = Vec::new();
+        let mut sketches = Vec::new();
+        let mut has_words = false;
         if self.doc || self.paragraphs {
             for (i, line) in lines.into_iter().enumerate() {
-                line_set.clear();
-                let words = shingler.shingles(line, self.shingle_words, &mut line_set);
+                let mut set = Vec::new();
+                let words = shingler.shingles(line, self.shingle_words, &mut set);
                 if words == 0 {
                     continue;
                 }
-                into_set(&mut line_set);
+                has_words = true;
+                into_set(&mut set);
+                let paragraph = self.paragraphs && words >= self.paragraph_min_words;
+                if !self.doc && !paragraph {
+                    continue;
+                }
                 let mut sig = self.hasher.empty();
-                self.hasher.update(&mut sig, &line_set);
+                self.hasher.update(&mut sig, &set);
                 if self.doc {
                     minhash::merge(&mut doc_sig, &sig);
-                    doc_set.extend_from_slice(&line_set);
                 }
-                if self.paragraphs && words >= self.paragraph_min_words {
-                    paragraphs.push(ParagraphSketch {
-                        line: i as u32,
-                        sketch: Sketch {
-                            minhash: sig,
-                            shingles: line_set.clone(),
-                        },
-                    });
-                }
+                sketches.push(LineSketch {
+                    line: i as u32,
+                    shingles: set,
+                    minhash: paragraph.then_some(sig),
+                });
             }
         }
-        into_set(&mut doc_set);
-        let doc = (self.doc && !doc_set.is_empty()).then_some(Sketch {
-            minhash: doc_sig,
-            shingles: doc_set,
-        });
         Signature {
             exact,
-            doc,
-            paragraphs,
+            doc: (self.doc && has_words).then_some(doc_sig),
+            lines: sketches,
         }
     }
 }
@@ -113,17 +121,30 @@ mod tests {
         let s = signer();
         let text = "one two three four five\nsix seven\neight nine ten eleven";
         let sig = s.sign(text, text.lines());
-        let doc = sig.doc.expect("doc sketch");
-        assert_eq!(doc.shingles.len(), 3 + 1 + 2);
-        let lines: Vec<u32> = sig.paragraphs.iter().map(|p| p.line).collect();
+        let mut doc = Vec::new();
+        sig.doc_shingles(&mut doc);
+        assert_eq!(doc.len(), 3 + 1 + 2);
+        let paras: Vec<u32> = sig.paragraphs().map(|(l, _)| l.line).collect();
         assert_eq!(
-            lines,
+            paras,
             [0, 2],
             "the two-word line is too short to be a paragraph"
         );
         let mut expect = s.hasher.empty();
-        s.hasher.update(&mut expect, &doc.shingles);
-        assert_eq!(doc.minhash, expect);
+        s.hasher.update(&mut expect, &doc);
+        assert_eq!(sig.doc, Some(expect));
+    }
+
+    #[test]
+    fn without_documents_only_paragraphs_are_kept() {
+        let s = Signer {
+            doc: false,
+            ..signer()
+        };
+        let text = "one two three four five\nsix seven";
+        let sig = s.sign(text, text.lines());
+        assert_eq!(sig.doc, None);
+        assert_eq!(sig.lines.len(), 1);
     }
 
     #[test]
