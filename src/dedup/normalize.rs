@@ -23,7 +23,7 @@ pub fn for_each_word(text: &str, buf: &mut Vec<u8>, mut f: impl FnMut(u64)) {
             i += 1;
             if b.is_ascii_alphanumeric() {
                 buf.push(b.to_ascii_lowercase());
-            } else if b.is_ascii_whitespace() || b == b'-' {
+            } else if is_ascii_space(b) || b == b'-' {
                 flush(buf, &mut f);
             }
             continue;
@@ -33,11 +33,19 @@ pub fn for_each_word(text: &str, buf: &mut Vec<u8>, mut f: impl FnMut(u64)) {
             break;
         };
         i += ch.len_utf8();
-        if ch.is_alphanumeric() {
-            let mut tmp = [0u8; 4];
-            for lc in ch.to_lowercase() {
-                buf.extend_from_slice(lc.encode_utf8(&mut tmp).as_bytes());
+        if ('\u{2000}'..='\u{206F}').contains(&ch) {
+            // General Punctuation (curly quotes, dashes, spaces): the common case,
+            // decided without the Unicode tables.
+            if ch <= '\u{200A}'
+                || is_dash(ch)
+                || matches!(ch, '\u{2028}' | '\u{2029}' | '\u{202F}' | '\u{205F}')
+            {
+                flush(buf, &mut f);
             }
+        } else if let Some(lc) = common_lower_letter(ch) {
+            push_char(buf, lc);
+        } else if ch.is_alphanumeric() {
+            push_lower(buf, ch);
         } else if ch.is_whitespace() || is_dash(ch) {
             flush(buf, &mut f);
         }
@@ -50,6 +58,36 @@ fn flush(buf: &mut Vec<u8>, f: &mut impl FnMut(u64)) {
         f(xxh3_64(buf));
         buf.clear();
     }
+}
+
+/// The lowercase of a letter from the Latin-1 and basic Cyrillic ranges, without
+/// the Unicode tables (a large share of non-ASCII text in practice); `None` for
+/// everything else.
+fn common_lower_letter(ch: char) -> Option<char> {
+    let c = ch as u32;
+    let lower = match c {
+        0xD7 | 0xF7 => return None, // × and ÷
+        0xDF..=0xFF | 0x430..=0x45F => c,
+        0xC0..=0xDE | 0x410..=0x42F => c + 0x20,
+        0x400..=0x40F => c + 0x50,
+        _ => return None,
+    };
+    char::from_u32(lower)
+}
+
+fn push_char(buf: &mut Vec<u8>, ch: char) {
+    let mut tmp = [0u8; 4];
+    buf.extend_from_slice(ch.encode_utf8(&mut tmp).as_bytes());
+}
+
+fn push_lower(buf: &mut Vec<u8>, ch: char) {
+    for lc in ch.to_lowercase() {
+        push_char(buf, lc);
+    }
+}
+
+fn is_ascii_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C)
 }
 
 fn is_dash(ch: char) -> bool {
@@ -74,8 +112,36 @@ fn fold_quote(ch: char) -> Option<char> {
 /// dash variants.
 pub fn exact_key(text: &str, buf: &mut Vec<u8>) -> [u64; 2] {
     buf.clear();
+    let bytes = text.as_bytes();
     let mut space = false;
-    for ch in text.chars() {
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 {
+            if is_ascii_space(b) {
+                space = !buf.is_empty();
+                i += 1;
+                continue;
+            }
+            if space {
+                buf.push(b' ');
+                space = false;
+            }
+            // Copy the whole run of visible ASCII at once and lowercase it in place.
+            let run = bytes[i..]
+                .iter()
+                .position(|&c| c >= 0x80 || is_ascii_space(c))
+                .unwrap_or(bytes.len() - i);
+            let from = buf.len();
+            buf.extend_from_slice(&bytes[i..i + run]);
+            buf[from..].make_ascii_lowercase();
+            i += run;
+            continue;
+        }
+        let Some(ch) = text[i..].chars().next() else {
+            break;
+        };
+        i += ch.len_utf8();
         if ch.is_whitespace() {
             space = !buf.is_empty();
             continue;
@@ -84,17 +150,14 @@ pub fn exact_key(text: &str, buf: &mut Vec<u8>) -> [u64; 2] {
             buf.push(b' ');
             space = false;
         }
-        if ch.is_ascii() {
-            buf.push((ch as u8).to_ascii_lowercase());
-        } else if let Some(q) = fold_quote(ch) {
+        if let Some(q) = fold_quote(ch) {
             buf.push(q as u8);
         } else if is_dash(ch) {
             buf.push(b'-');
+        } else if let Some(lc) = common_lower_letter(ch) {
+            push_char(buf, lc);
         } else {
-            let mut tmp = [0u8; 4];
-            for lc in ch.to_lowercase() {
-                buf.extend_from_slice(lc.encode_utf8(&mut tmp).as_bytes());
-            }
+            push_lower(buf, ch);
         }
     }
     let h = xxh3_128(buf);
@@ -133,6 +196,23 @@ mod tests {
         assert_eq!(words("Ünïcode Straße").len(), 2);
         assert_eq!(words("ünïcode"), words("ÜNÏCODE"));
         assert!(words(" ... — !!").is_empty());
+    }
+
+    #[test]
+    fn fast_lowercase_agrees_with_unicode() {
+        for c in (0xC0..=0xFF).chain(0x400..=0x45F) {
+            let ch = char::from_u32(c).expect("char");
+            if let Some(lc) = common_lower_letter(ch) {
+                assert!(ch.is_alphanumeric(), "{ch}");
+                assert_eq!(
+                    ch.to_lowercase().collect::<String>(),
+                    lc.to_string(),
+                    "{ch}"
+                );
+            } else {
+                assert!(!ch.is_alphanumeric(), "{ch} needs the slow path");
+            }
+        }
     }
 
     #[test]
