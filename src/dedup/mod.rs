@@ -200,7 +200,6 @@ impl Dedup {
     pub fn sign(&self, c: &Cleaned) -> Signature {
         let text = &c.edited.text;
         self.signer.sign(
-            text,
             c.edited
                 .lines
                 .iter()

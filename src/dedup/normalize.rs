@@ -1,19 +1,42 @@
 //! Text normalisation for deduplication, done while hashing so that no per-word
-//! strings are built.
+//! strings are built. One scan of the text yields tokens:
 //!
-//! Words: letters and digits, lowercased. Whitespace and dash variants separate words
-//! (so `Jong-un` and `Jong Un` agree); every other character, quotes included, is
-//! dropped (so `minister’s`, `minister's` and `ministers` agree). Each word becomes a
-//! 64-bit xxh3 hash of its normalised UTF-8 bytes, built in a reused buffer.
-//!
-//! Exact keys: the whole text lowercased, whitespace runs collapsed, quote and dash
-//! variants folded to ASCII; punctuation is kept, so only true copies share a key.
+//! - words: letters and digits, lowercased. Whitespace and dash variants separate
+//!   words (so `Jong-un` and `Jong Un` agree); every other character, quotes
+//!   included, is left out of words (so `minister’s`, `minister's` and `ministers`
+//!   agree). A word is the 64-bit xxh3 hash of its normalised UTF-8 bytes, built in a
+//!   reused buffer.
+//! - marks: every other visible character, quote and dash variants folded to ASCII.
+//!   Shingles ignore them; the exact key hashes words and marks in order, so exact
+//!   duplicates differ at most in case, whitespace, and quote and dash variants.
 
 use xxhash_rust::xxh3::{xxh3_64, xxh3_128};
 
-/// Calls `f` with the hash of every normalised word of `text`, in order. `buf` is
-/// scratch space reused across calls.
-pub fn for_each_word(text: &str, buf: &mut Vec<u8>, mut f: impl FnMut(u64)) {
+/// What the scan reports, in text order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Token {
+    /// Hash of a normalised word.
+    Word(u64),
+    /// A punctuation or symbol character, folded, with its byte offset in the word
+    /// being built (marks inside a word do not split it, and are reported before
+    /// the word).
+    Mark(char, u32),
+}
+
+impl Token {
+    /// The token as one u64 for the exact key: words with the top bit clear, marks
+    /// with it set, so the two never collide.
+    pub fn key(self) -> u64 {
+        match self {
+            Token::Word(h) => h & !(1 << 63),
+            Token::Mark(c, at) => (1 << 63) | ((at as u64) << 32) | c as u64,
+        }
+    }
+}
+
+/// Calls `f` with every token of `text`, in order. `buf` is scratch space reused
+/// across calls.
+pub fn tokens(text: &str, buf: &mut Vec<u8>, mut f: impl FnMut(Token)) {
     buf.clear();
     let bytes = text.as_bytes();
     let mut i = 0;
@@ -23,8 +46,14 @@ pub fn for_each_word(text: &str, buf: &mut Vec<u8>, mut f: impl FnMut(u64)) {
             i += 1;
             if b.is_ascii_alphanumeric() {
                 buf.push(b.to_ascii_lowercase());
-            } else if is_ascii_space(b) || b == b'-' {
+            } else if is_ascii_space(b) {
                 flush(buf, &mut f);
+            } else if b == b'-' {
+                flush(buf, &mut f);
+                f(Token::Mark('-', 0));
+            } else {
+                let ch = if b == b'`' { '\'' } else { b as char };
+                f(Token::Mark(ch, buf.len() as u32));
             }
             continue;
         }
@@ -33,31 +62,54 @@ pub fn for_each_word(text: &str, buf: &mut Vec<u8>, mut f: impl FnMut(u64)) {
             break;
         };
         i += ch.len_utf8();
-        if ('\u{2000}'..='\u{206F}').contains(&ch) {
+        if let Some(lc) = common_lower_letter(ch) {
+            push_char(buf, lc);
+        } else if ('\u{2000}'..='\u{206F}').contains(&ch) {
             // General Punctuation (curly quotes, dashes, spaces): the common case,
             // decided without the Unicode tables.
-            if ch <= '\u{200A}'
-                || is_dash(ch)
-                || matches!(ch, '\u{2028}' | '\u{2029}' | '\u{202F}' | '\u{205F}')
-            {
+            if ch <= '\u{200A}' || matches!(ch, '\u{2028}' | '\u{2029}' | '\u{202F}' | '\u{205F}') {
                 flush(buf, &mut f);
+            } else if is_dash(ch) {
+                flush(buf, &mut f);
+                f(Token::Mark('-', 0));
+            } else {
+                f(Token::Mark(fold_quote(ch).unwrap_or(ch), buf.len() as u32));
             }
-        } else if let Some(lc) = common_lower_letter(ch) {
-            push_char(buf, lc);
         } else if ch.is_alphanumeric() {
             push_lower(buf, ch);
-        } else if ch.is_whitespace() || is_dash(ch) {
+        } else if ch.is_whitespace() {
             flush(buf, &mut f);
+        } else if is_dash(ch) {
+            flush(buf, &mut f);
+            f(Token::Mark('-', 0));
+        } else {
+            f(Token::Mark(fold_quote(ch).unwrap_or(ch), buf.len() as u32));
         }
     }
     flush(buf, &mut f);
 }
 
-fn flush(buf: &mut Vec<u8>, f: &mut impl FnMut(u64)) {
+/// Calls `f` with the hash of every normalised word of `text`, in order.
+pub fn for_each_word(text: &str, buf: &mut Vec<u8>, mut f: impl FnMut(u64)) {
+    tokens(text, buf, |t| {
+        if let Token::Word(h) = t {
+            f(h)
+        }
+    });
+}
+
+fn flush(buf: &mut Vec<u8>, f: &mut impl FnMut(Token)) {
     if !buf.is_empty() {
-        f(xxh3_64(buf));
+        f(Token::Word(xxh3_64(buf)));
         buf.clear();
     }
+}
+
+/// Hashes exact-key tokens (see [`Token::key`]) into a 128-bit key.
+pub fn exact_key(keys: &[u64]) -> [u64; 2] {
+    let bytes: Vec<u8> = keys.iter().flat_map(|k| k.to_le_bytes()).collect();
+    let h = xxh3_128(&bytes);
+    [(h >> 64) as u64, h as u64]
 }
 
 /// The lowercase of a letter from the Latin-1 and basic Cyrillic ranges, without
@@ -106,62 +158,6 @@ fn fold_quote(ch: char) -> Option<char> {
         | '\u{00BB}' | '\u{FF02}' => Some('"'),
         _ => None,
     }
-}
-
-/// A 128-bit key equal for texts that differ only in case, whitespace, or quote and
-/// dash variants.
-pub fn exact_key(text: &str, buf: &mut Vec<u8>) -> [u64; 2] {
-    buf.clear();
-    let bytes = text.as_bytes();
-    let mut space = false;
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if b < 0x80 {
-            if is_ascii_space(b) {
-                space = !buf.is_empty();
-                i += 1;
-                continue;
-            }
-            if space {
-                buf.push(b' ');
-                space = false;
-            }
-            // Copy the whole run of visible ASCII at once and lowercase it in place.
-            let run = bytes[i..]
-                .iter()
-                .position(|&c| c >= 0x80 || is_ascii_space(c))
-                .unwrap_or(bytes.len() - i);
-            let from = buf.len();
-            buf.extend_from_slice(&bytes[i..i + run]);
-            buf[from..].make_ascii_lowercase();
-            i += run;
-            continue;
-        }
-        let Some(ch) = text[i..].chars().next() else {
-            break;
-        };
-        i += ch.len_utf8();
-        if ch.is_whitespace() {
-            space = !buf.is_empty();
-            continue;
-        }
-        if space {
-            buf.push(b' ');
-            space = false;
-        }
-        if let Some(q) = fold_quote(ch) {
-            buf.push(q as u8);
-        } else if is_dash(ch) {
-            buf.push(b'-');
-        } else if let Some(lc) = common_lower_letter(ch) {
-            push_char(buf, lc);
-        } else {
-            push_lower(buf, ch);
-        }
-    }
-    let h = xxh3_128(buf);
-    [(h >> 64) as u64, h as u64]
 }
 
 #[cfg(test)]
@@ -215,11 +211,23 @@ mod tests {
         }
     }
 
+    fn key(t: &str) -> [u64; 2] {
+        let mut keys = Vec::new();
+        tokens(t, &mut Vec::new(), |t| keys.push(t.key()));
+        exact_key(&keys)
+    }
+
     #[test]
     fn exact_key_folds_only_variants() {
-        let mut b = Vec::new();
-        let k = exact_key("He said “no” — twice.", &mut b);
-        assert_eq!(k, exact_key("he  said\n\"no\" - TWICE.", &mut b));
-        assert_ne!(k, exact_key("he said no twice", &mut b));
+        let k = key("He said “no” — twice.");
+        assert_eq!(k, key("he  said\n\"no\" - TWICE."));
+        assert_eq!(key("it’s `x´"), key("it's 'x´"));
+        assert_ne!(k, key("he said no twice"));
+        assert_ne!(k, key("He said “no” — twice!"));
+        assert_ne!(
+            key("it's"),
+            key("its'"),
+            "a mark's place in its word counts"
+        );
     }
 }

@@ -4,13 +4,16 @@
 //! of its paragraphs' sets and its MinHash signature the element-wise minimum of
 //! theirs: the document level costs no extra hashing.
 
-use super::normalize::for_each_word;
+use super::normalize::{Token, tokens};
 
 /// Reused scratch buffers for shingling one text after another.
 #[derive(Default)]
 pub struct Shingler {
     word_buf: Vec<u8>,
     words: Vec<u64>,
+    /// When set, the exact-key value of every token (words and marks) seen is
+    /// appended here, so the exact key costs no second scan.
+    pub exact: Option<Vec<u64>>,
 }
 
 impl Shingler {
@@ -20,7 +23,15 @@ impl Shingler {
         let k = k.max(1);
         self.words.clear();
         let words = &mut self.words;
-        for_each_word(line, &mut self.word_buf, |h| words.push(h));
+        let exact = &mut self.exact;
+        tokens(line, &mut self.word_buf, |t| {
+            if let Some(e) = exact.as_mut() {
+                e.push(t.key());
+            }
+            if let Token::Word(h) = t {
+                words.push(h);
+            }
+        });
         let n = self.words.len();
         if n == 0 {
             return 0;

@@ -61,38 +61,35 @@ pub struct Signer {
 
 impl Signer {
     /// Signs a text given as its lines (the clean text's non-blank lines, in order).
-    pub fn sign<'a>(&self, text: &str, lines: impl IntoIterator<Item = &'a str>) -> Signature {
+    pub fn sign<'a>(&self, lines: impl IntoIterator<Item = &'a str>) -> Signature {
         let mut shingler = Shingler::default();
-        let mut buf = Vec::new();
-        let exact = self.exact.then(|| exact_key(text, &mut buf));
+        shingler.exact = self.exact.then(Vec::new);
         let mut doc_sig = self.hasher.empty();
         let mut sketches = Vec::new();
         let mut has_words = false;
-        if self.doc || self.paragraphs {
-            for (i, line) in lines.into_iter().enumerate() {
-                let mut set = Vec::new();
-                let words = shingler.shingles(line, self.shingle_words, &mut set);
-                if words == 0 {
-                    continue;
-                }
-                has_words = true;
-                into_set(&mut set);
-                let paragraph = self.paragraphs && words >= self.paragraph_min_words;
-                if !self.doc && !paragraph {
-                    continue;
-                }
-                let mut sig = self.hasher.empty();
-                self.hasher.update(&mut sig, &set);
-                if self.doc {
-                    minhash::merge(&mut doc_sig, &sig);
-                }
-                sketches.push(LineSketch {
-                    line: i as u32,
-                    shingles: set,
-                    minhash: paragraph.then_some(sig),
-                });
+        let sketch = self.doc || self.paragraphs;
+        let mut set = Vec::new();
+        for (i, line) in lines.into_iter().enumerate() {
+            set.clear();
+            let words = shingler.shingles(line, self.shingle_words, &mut set);
+            has_words |= words > 0;
+            let paragraph = self.paragraphs && words >= self.paragraph_min_words;
+            if words == 0 || !sketch || (!self.doc && !paragraph) {
+                continue;
             }
+            into_set(&mut set);
+            let mut sig = self.hasher.empty();
+            self.hasher.update(&mut sig, &set);
+            if self.doc {
+                minhash::merge(&mut doc_sig, &sig);
+            }
+            sketches.push(LineSketch {
+                line: i as u32,
+                shingles: std::mem::take(&mut set),
+                minhash: paragraph.then_some(sig),
+            });
         }
+        let exact = shingler.exact.as_deref().map(exact_key);
         Signature {
             exact,
             doc: (self.doc && has_words).then_some(doc_sig),
@@ -120,7 +117,7 @@ mod tests {
     fn document_sketch_is_the_union_of_its_lines() {
         let s = signer();
         let text = "one two three four five\nsix seven\neight nine ten eleven";
-        let sig = s.sign(text, text.lines());
+        let sig = s.sign(text.lines());
         let mut doc = Vec::new();
         sig.doc_shingles(&mut doc);
         assert_eq!(doc.len(), 3 + 1 + 2);
@@ -142,7 +139,7 @@ mod tests {
             ..signer()
         };
         let text = "one two three four five\nsix seven";
-        let sig = s.sign(text, text.lines());
+        let sig = s.sign(text.lines());
         assert_eq!(sig.doc, None);
         assert_eq!(sig.lines.len(), 1);
     }
@@ -150,7 +147,7 @@ mod tests {
     #[test]
     fn signature_round_trips_through_json() {
         let text = "one two three four five";
-        let sig = signer().sign(text, [text]);
+        let sig = signer().sign([text]);
         let json = serde_json::to_string(&sig).expect("serialises");
         let back: Signature = serde_json::from_str(&json).expect("parses");
         assert_eq!(back, sig);
