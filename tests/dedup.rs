@@ -406,3 +406,34 @@ fn matches_never_chain_through_a_rejected_copy() {
         "c resembles only the rejected b: it stays"
     );
 }
+
+#[test]
+fn paragraph_numbers_count_the_output_text_of_the_kept_document() {
+    let mut rng = Rng(2024);
+    let mut para = || {
+        (0..30)
+            .map(|_| word(&mut rng))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let (p0, p1, p2, p3, p4) = (para(), para(), para(), para(), para());
+    // b's second paragraph copies a's; c copies b's last paragraph, which is
+    // paragraph 1 of b's output once the copy is cut.
+    let a = format!("{p0}\n\n{p1}");
+    let b = format!("{p2}\n\n{p1}\n\n{p3}");
+    let c = format!("{p4}\n\n{p3}");
+    let out = run(
+        &DedupConfig::default(),
+        &[("a".into(), a), ("b".into(), b), ("c".into(), c)],
+    );
+    assert_eq!(dup_removals(&out[1].0), [(p1.clone(), "a#1".to_string())]);
+    assert_eq!(dup_removals(&out[2].0), [(p3.clone(), "b#1".to_string())]);
+    let b_out: Vec<&str> = out[1]
+        .0
+        .edited
+        .text
+        .lines()
+        .filter(|l| !l.is_empty())
+        .collect();
+    assert_eq!(b_out[1], p3);
+}

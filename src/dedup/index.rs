@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use super::lsh::Lsh;
-use super::shingle::{Overlap, into_set, overlap};
+use super::shingle::{Overlap, intersection_reaching, into_set, overlap_from};
 use super::sign::Signature;
 
 /// When a later set counts as a copy of an earlier one.
@@ -27,8 +27,18 @@ pub struct Thresholds {
 }
 
 impl Thresholds {
-    /// The similarity to report if `o` passes: the Jaccard where it clears its
-    /// threshold, else the containment.
+    /// The similarity of `later` to `earlier` if it passes: the Jaccard where it
+    /// clears its threshold, else the containment. Gives up early on candidates whose
+    /// intersection cannot reach either threshold; the outcome is the same.
+    fn check(&self, earlier: &[u32], later: &[u32]) -> Option<f64> {
+        let (a, b) = (earlier.len() as f64, later.len() as f64);
+        // J ≥ j ⇔ |A∩B| ≥ j(|A|+|B|)/(1+j); containment ≥ c ⇔ |A∩B| ≥ c|B|. The
+        // small slack keeps float rounding from skipping a pair exactly at a threshold.
+        let need = (self.jaccard * (a + b) / (1.0 + self.jaccard)).min(self.containment * b);
+        let inter = intersection_reaching(earlier, later, need - 1e-6)?;
+        self.passes(overlap_from(earlier, later, inter))
+    }
+
     fn passes(&self, o: Overlap) -> Option<f64> {
         if o.jaccard >= self.jaccard {
             Some(o.jaccard)
@@ -173,7 +183,7 @@ impl Index {
             let mut best: Option<(u32, f64)> = None;
             for &c in &self.cands {
                 let stored = self.lines.get(self.paragraphs[c as usize].0);
-                let Some(sim) = self.paragraph_t.passes(overlap(stored, &line.shingles)) else {
+                let Some(sim) = self.paragraph_t.check(stored, &line.shingles) else {
                     continue;
                 };
                 // Candidates come in ascending order, so `>` keeps the earliest on ties.
@@ -208,7 +218,7 @@ impl Index {
                 self.scratch.extend_from_slice(self.lines.get(l));
             }
             into_set(&mut self.scratch);
-            let Some(sim) = self.doc_t.passes(overlap(&self.scratch, &self.query)) else {
+            let Some(sim) = self.doc_t.check(&self.scratch, &self.query) else {
                 continue;
             };
             if best.is_none_or(|(_, s)| sim > s) {

@@ -82,6 +82,37 @@ pub fn intersection(a: &[u32], b: &[u32]) -> usize {
     n
 }
 
+/// `|a ∩ b|` of two sorted, deduplicated sets, or `None` as soon as it cannot reach
+/// `need` any more (most candidates are far from the threshold).
+pub fn intersection_reaching(a: &[u32], b: &[u32], need: f64) -> Option<usize> {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    if (a.len().min(b.len()) as f64) < need {
+        return None;
+    }
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => {
+                i += 1;
+                if ((n + (a.len() - i).min(b.len() - j)) as f64) < need {
+                    return None;
+                }
+            }
+            std::cmp::Ordering::Greater => {
+                j += 1;
+                if ((n + (a.len() - i).min(b.len() - j)) as f64) < need {
+                    return None;
+                }
+            }
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    Some(n)
+}
+
 /// The exact similarity of a later set to an earlier one.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Overlap {
@@ -92,7 +123,12 @@ pub struct Overlap {
 }
 
 pub fn overlap(earlier: &[u32], later: &[u32]) -> Overlap {
-    let inter = intersection(earlier, later) as f64;
+    overlap_from(earlier, later, intersection(earlier, later))
+}
+
+/// [`Overlap`] given the intersection size.
+pub fn overlap_from(earlier: &[u32], later: &[u32], inter: usize) -> Overlap {
+    let inter = inter as f64;
     let union = (earlier.len() + later.len()) as f64 - inter;
     Overlap {
         jaccard: if union > 0.0 { inter / union } else { 0.0 },
@@ -126,6 +162,15 @@ mod tests {
     #[test]
     fn order_matters() {
         assert_ne!(set("a b c", 3), set("c b a", 3));
+    }
+
+    #[test]
+    fn early_exit_only_when_the_target_is_out_of_reach() {
+        let a: Vec<u32> = (0..100).collect();
+        let b: Vec<u32> = (50..150).collect();
+        assert_eq!(intersection_reaching(&a, &b, 50.0), Some(50));
+        assert_eq!(intersection_reaching(&a, &b, 50.5), None);
+        assert_eq!(intersection_reaching(&a, &b[..10], 11.0), None);
     }
 
     #[test]
