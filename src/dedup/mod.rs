@@ -292,3 +292,22 @@ impl GlobalStage for Dedup {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::config::Config;
+
+    #[test]
+    fn config_errors_name_the_key() {
+        let e = Config::from_toml("[dedup]\nbandz = 3\n").unwrap_err();
+        assert!(format!("{e:#}").contains("dedup.bandz"), "{e:#}");
+        let e = Config::from_toml("[dedup]\nbands = 64\nrows = 4\n").unwrap_err();
+        assert!(format!("{e:#}").contains("bands × rows"), "{e:#}");
+        let e = Config::from_toml("[dedup]\nparagraph_containment = 1.5\n").unwrap_err();
+        assert!(format!("{e:#}").contains("paragraph_containment"), "{e:#}");
+        assert!(Config::from_toml("[dedup]\naction = 'drop'\n").is_err());
+        assert!(Config::from_toml("[dedup]\nkeep = 'date'\n").is_err());
+        let ok = Config::from_toml("[dedup]\naction = 'annotate'\nnear_paragraphs = false\n");
+        assert!(ok.is_ok());
+    }
+}
