@@ -134,6 +134,26 @@ fn annotate_keeps_the_text_and_records_the_match() {
     assert_eq!(notes[0]["level"], "paragraph");
     assert_eq!(notes[0]["of"], "000#3");
     assert!(c.edited.text.contains("In addition, Kirby said"));
+
+    let read = |f: &str| std::fs::read_to_string(root().join("fixtures/reprint/input").join(f));
+    let docs = [
+        (
+            "original".to_string(),
+            read("a_original.txt").expect("fixture"),
+        ),
+        (
+            "reprint".to_string(),
+            read("b_reprint.txt").expect("fixture"),
+        ),
+    ];
+    let out = run(&cfg, &docs);
+    let c = &out[1].0;
+    assert!(c.is_kept(), "annotate never rejects");
+    let notes = c.found.meta["dedup"].as_array().expect("meta.dedup");
+    assert_eq!(notes.len(), 1);
+    assert_eq!(notes[0]["level"], "document");
+    assert_eq!(notes[0]["reason"], "near_duplicate");
+    assert_eq!(notes[0]["of"], "original");
 }
 
 #[test]
