@@ -10,12 +10,16 @@ use serde::{Deserialize, Serialize};
 
 use crate::rules::{Rule, registry};
 
+pub use crate::dedup::DedupConfig;
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     pub input: InputConfig,
     pub filter: FilterConfig,
     pub repetition: RepetitionConfig,
+    /// `[dedup]`: duplicate documents and paragraphs.
+    pub dedup: DedupConfig,
     /// `[rules.<id>]`: `enabled` plus the rule's own settings.
     pub rules: BTreeMap<String, toml::Table>,
 }
@@ -107,6 +111,7 @@ impl Default for Config {
             input: InputConfig::default(),
             filter: FilterConfig::default(),
             repetition: RepetitionConfig::default(),
+            dedup: DedupConfig::default(),
             rules,
         }
     }
@@ -132,6 +137,7 @@ impl Config {
             bail!("repetition: sketch_depth must be 1..=16 and sketch_width_bits 8..=30");
         }
         cfg.compile_rules()?; // report rule-level errors now, before any work
+        cfg.dedup.validate()?;
         Ok(cfg)
     }
 

@@ -244,7 +244,11 @@ mod tests {
     fn split_verdicts_drop_whitespace_only_pieces() {
         let t = "A\nB\nC";
         let e = apply(t, &[v("a", 0, 1), v("a", 2, 3), v("b", 0, 5)]);
-        let got: Vec<_> = e.removed.iter().map(|r| (r.rule, r.text.as_str())).collect();
+        let got: Vec<_> = e
+            .removed
+            .iter()
+            .map(|r| (r.rule, r.text.as_str()))
+            .collect();
         assert_eq!(got, [("a", "A"), ("a", "B"), ("b", "\nC")]);
         assert_eq!(e.text, "");
     }

@@ -10,6 +10,7 @@
 //!                     rules::*   each rule reports Verdicts (span, rule id, detail)
 //!                     edit       one editor resolves overlaps, cuts, builds the audit
 //!                   → GlobalStage::prepare (parallel) / decide (input order)
+//!                     dedup      sign per document, then decide + index in order
 //! output            records → clean.jsonl / rejected.jsonl, then report.json
 //! ```
 //!
@@ -17,6 +18,7 @@
 //! satisfies `original[start..end] == text`; output does not depend on thread count.
 
 pub mod config;
+pub mod dedup;
 pub mod doc;
 pub mod edit;
 pub mod input;

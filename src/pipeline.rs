@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use crate::config::{Config, FilterConfig};
+use crate::dedup::Dedup;
 use crate::doc::{BadInput, Document, Findings, Item, Reason, Verdict};
 use crate::edit::{self, Edited};
 use crate::input::{self, Discovery};
@@ -165,10 +166,17 @@ pub struct Pipeline {
 impl Pipeline {
     pub fn new(config: Config) -> anyhow::Result<Pipeline> {
         let cleaner = Cleaner::new(&config)?;
+        let mut global: Vec<Box<dyn GlobalStage>> = Vec::new();
+        if config.dedup.enabled() {
+            global.push(Box::new(Dedup::new(
+                &config.dedup,
+                config.filter.min_words,
+            )?));
+        }
         Ok(Pipeline {
             config,
             cleaner,
-            global: Vec::new(),
+            global,
         })
     }
 

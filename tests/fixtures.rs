@@ -115,7 +115,8 @@ macro_rules! cases {
 }
 
 cases!(
-    seeds, jsonl, jsonl_gz, jsonl_zst, stdin, bad_input, no_inputs, sidebars, noise, decode
+    seeds, reprint, jsonl, jsonl_gz, jsonl_zst, stdin, bad_input, no_inputs, sidebars, noise,
+    decode
 );
 
 /// Every directory under fixtures/ is a case above and has expected output.

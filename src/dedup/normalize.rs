@@ -1,0 +1,233 @@
+//! Text normalisation for deduplication, done while hashing so that no per-word
+//! strings are built. One scan of the text yields tokens:
+//!
+//! - words: letters and digits, lowercased. Whitespace and dash variants separate
+//!   words (so `Jong-un` and `Jong Un` agree); every other character, quotes
+//!   included, is left out of words (so `minister’s`, `minister's` and `ministers`
+//!   agree). A word is the 64-bit xxh3 hash of its normalised UTF-8 bytes, built in a
+//!   reused buffer.
+//! - marks: every other visible character, quote and dash variants folded to ASCII.
+//!   Shingles ignore them; the exact key hashes words and marks in order, so exact
+//!   duplicates differ at most in case, whitespace, and quote and dash variants.
+
+use xxhash_rust::xxh3::{xxh3_64, xxh3_128};
+
+/// What the scan reports, in text order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Token {
+    /// Hash of a normalised word.
+    Word(u64),
+    /// A punctuation or symbol character, folded, with its byte offset in the word
+    /// being built (marks inside a word do not split it, and are reported before
+    /// the word).
+    Mark(char, u32),
+}
+
+impl Token {
+    /// The token as one u64 for the exact key: words with the top bit clear, marks
+    /// with it set, so the two never collide.
+    pub fn key(self) -> u64 {
+        match self {
+            Token::Word(h) => h & !(1 << 63),
+            Token::Mark(c, at) => (1 << 63) | ((at as u64) << 32) | c as u64,
+        }
+    }
+}
+
+/// Calls `f` with every token of `text`, in order. `buf` is scratch space reused
+/// across calls.
+pub fn tokens(text: &str, buf: &mut Vec<u8>, mut f: impl FnMut(Token)) {
+    buf.clear();
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 {
+            i += 1;
+            if b.is_ascii_alphanumeric() {
+                buf.push(b.to_ascii_lowercase());
+            } else if is_ascii_space(b) {
+                flush(buf, &mut f);
+            } else if b == b'-' {
+                flush(buf, &mut f);
+                f(Token::Mark('-', 0));
+            } else {
+                let ch = if b == b'`' { '\'' } else { b as char };
+                f(Token::Mark(ch, buf.len() as u32));
+            }
+            continue;
+        }
+        // Non-ASCII: decode one char. `text` is valid UTF-8, so this always succeeds.
+        let Some(ch) = text[i..].chars().next() else {
+            break;
+        };
+        i += ch.len_utf8();
+        if let Some(lc) = common_lower_letter(ch) {
+            push_char(buf, lc);
+        } else if ('\u{2000}'..='\u{206F}').contains(&ch) {
+            // General Punctuation (curly quotes, dashes, spaces): the common case,
+            // decided without the Unicode tables.
+            if ch <= '\u{200A}' || matches!(ch, '\u{2028}' | '\u{2029}' | '\u{202F}' | '\u{205F}') {
+                flush(buf, &mut f);
+            } else if is_dash(ch) {
+                flush(buf, &mut f);
+                f(Token::Mark('-', 0));
+            } else {
+                f(Token::Mark(fold_quote(ch).unwrap_or(ch), buf.len() as u32));
+            }
+        } else if ch.is_alphanumeric() {
+            push_lower(buf, ch);
+        } else if ch.is_whitespace() {
+            flush(buf, &mut f);
+        } else if is_dash(ch) {
+            flush(buf, &mut f);
+            f(Token::Mark('-', 0));
+        } else {
+            f(Token::Mark(fold_quote(ch).unwrap_or(ch), buf.len() as u32));
+        }
+    }
+    flush(buf, &mut f);
+}
+
+/// Calls `f` with the hash of every normalised word of `text`, in order.
+pub fn for_each_word(text: &str, buf: &mut Vec<u8>, mut f: impl FnMut(u64)) {
+    tokens(text, buf, |t| {
+        if let Token::Word(h) = t {
+            f(h)
+        }
+    });
+}
+
+fn flush(buf: &mut Vec<u8>, f: &mut impl FnMut(Token)) {
+    if !buf.is_empty() {
+        f(Token::Word(xxh3_64(buf)));
+        buf.clear();
+    }
+}
+
+/// Hashes exact-key tokens (see [`Token::key`]) into a 128-bit key.
+pub fn exact_key(keys: &[u64]) -> [u64; 2] {
+    let bytes: Vec<u8> = keys.iter().flat_map(|k| k.to_le_bytes()).collect();
+    let h = xxh3_128(&bytes);
+    [(h >> 64) as u64, h as u64]
+}
+
+/// The lowercase of a letter from the Latin-1 and basic Cyrillic ranges, without
+/// the Unicode tables (a large share of non-ASCII text in practice); `None` for
+/// everything else.
+fn common_lower_letter(ch: char) -> Option<char> {
+    let c = ch as u32;
+    let lower = match c {
+        0xD7 | 0xF7 => return None, // × and ÷
+        0xDF..=0xFF | 0x430..=0x45F => c,
+        0xC0..=0xDE | 0x410..=0x42F => c + 0x20,
+        0x400..=0x40F => c + 0x50,
+        _ => return None,
+    };
+    char::from_u32(lower)
+}
+
+fn push_char(buf: &mut Vec<u8>, ch: char) {
+    let mut tmp = [0u8; 4];
+    buf.extend_from_slice(ch.encode_utf8(&mut tmp).as_bytes());
+}
+
+fn push_lower(buf: &mut Vec<u8>, ch: char) {
+    for lc in ch.to_lowercase() {
+        push_char(buf, lc);
+    }
+}
+
+fn is_ascii_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C)
+}
+
+fn is_dash(ch: char) -> bool {
+    matches!(
+        ch,
+        '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE58}' | '\u{FE63}' | '\u{FF0D}' | '\u{00AD}'
+    )
+}
+
+fn fold_quote(ch: char) -> Option<char> {
+    match ch {
+        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '\u{FF07}' | '`' => {
+            Some('\'')
+        }
+        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{00AB}'
+        | '\u{00BB}' | '\u{FF02}' => Some('"'),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(t: &str) -> Vec<u64> {
+        let mut out = Vec::new();
+        for_each_word(t, &mut Vec::new(), |h| out.push(h));
+        out
+    }
+
+    #[test]
+    fn case_quotes_and_punctuation_do_not_matter() {
+        assert_eq!(
+            words("The minister’s visit."),
+            words("the MINISTER'S visit")
+        );
+        assert_eq!(words("U.S. “said”"), words("us said"));
+    }
+
+    #[test]
+    fn dashes_separate_words() {
+        assert_eq!(words("Kim Jong-un"), words("kim jong un"));
+        assert_eq!(words("a — b"), words("a b"));
+        assert_eq!(words("a–b"), words("a b"));
+    }
+
+    #[test]
+    fn different_words_differ() {
+        assert_ne!(words("colour"), words("color"));
+        assert_eq!(words("Ünïcode Straße").len(), 2);
+        assert_eq!(words("ünïcode"), words("ÜNÏCODE"));
+        assert!(words(" ... — !!").is_empty());
+    }
+
+    #[test]
+    fn fast_lowercase_agrees_with_unicode() {
+        for c in (0xC0..=0xFF).chain(0x400..=0x45F) {
+            let ch = char::from_u32(c).expect("char");
+            if let Some(lc) = common_lower_letter(ch) {
+                assert!(ch.is_alphanumeric(), "{ch}");
+                assert_eq!(
+                    ch.to_lowercase().collect::<String>(),
+                    lc.to_string(),
+                    "{ch}"
+                );
+            } else {
+                assert!(!ch.is_alphanumeric(), "{ch} needs the slow path");
+            }
+        }
+    }
+
+    fn key(t: &str) -> [u64; 2] {
+        let mut keys = Vec::new();
+        tokens(t, &mut Vec::new(), |t| keys.push(t.key()));
+        exact_key(&keys)
+    }
+
+    #[test]
+    fn exact_key_folds_only_variants() {
+        let k = key("He said “no” — twice.");
+        assert_eq!(k, key("he  said\n\"no\" - TWICE."));
+        assert_eq!(key("it’s `x´"), key("it's 'x´"));
+        assert_ne!(k, key("he said no twice"));
+        assert_ne!(k, key("He said “no” — twice!"));
+        assert_ne!(
+            key("it's"),
+            key("its'"),
+            "a mark's place in its word counts"
+        );
+    }
+}
