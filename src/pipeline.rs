@@ -138,7 +138,8 @@ enum Processed {
 
 pub struct RunOptions {
     pub threads: usize,
-    /// Called with each item's message when the input could not be read or parsed.
+    /// Called with each item's message when the input could not be read or parsed,
+    /// and with a note for each input file that held no document.
     pub on_error: Box<dyn FnMut(&str)>,
     /// Called after each batch with (documents so far, bytes so far).
     pub on_progress: Box<dyn FnMut(u64, u64)>,
@@ -197,9 +198,12 @@ impl Pipeline {
             let mut busy = Duration::ZERO;
             let mut batch = Vec::with_capacity(batch_docs);
             let mut t = Instant::now();
+            let mut empty = Vec::new();
             for file in &files {
                 let mut open = true;
+                let mut items = 0u64;
                 input::read_file(file, &input_cfg, &mut |item| {
+                    items += 1;
                     batch.push(item);
                     if batch.len() >= batch_docs {
                         busy += t.elapsed();
@@ -210,14 +214,17 @@ impl Pipeline {
                     open
                 });
                 if !open {
-                    return busy;
+                    return (busy, empty);
+                }
+                if items == 0 {
+                    empty.push(file.display.clone());
                 }
             }
             busy += t.elapsed();
             if !batch.is_empty() {
                 let _ = tx.send(batch);
             }
-            busy
+            (busy, empty)
         });
 
         let mut out_clean = Vec::with_capacity(1 << 20);
@@ -297,7 +304,14 @@ impl Pipeline {
                 break; // drops rx: the reader stops at its next send
             }
         }
-        report.timings.read = reader.join().map_or(0.0, |d| d.as_secs_f64());
+        let (read_time, empty) = reader.join().unwrap_or_default();
+        report.timings.read = read_time.as_secs_f64();
+        // An empty input is not an error (a shard may be empty), but it should not
+        // pass unseen either: it is counted and named.
+        report.files.empty = empty.len() as u64;
+        for path in &empty {
+            (opts.on_error)(&format!("{path}: no documents (empty file)"));
+        }
         write_result?;
         report.finish(wall.elapsed().as_secs_f64());
         let json = serde_json::to_vec_pretty(&report)?;
