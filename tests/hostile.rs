@@ -423,3 +423,47 @@ fn a_file_that_disappears_after_listing_is_unreadable() {
     let rejected = fs::read_to_string(out.join("rejected.jsonl")).expect("read");
     assert!(rejected.contains("b.txt") && rejected.contains("c.jsonl"));
 }
+
+#[test]
+fn latin1_is_replaced_and_counted_by_default_or_decoded_when_configured() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut latin1 = words(12).into_bytes();
+    latin1.extend_from_slice(b" caf\xE9 \x93quoted\x94 na\xEFve");
+    let txt = write(&dir.path().join("a.txt"), &latin1);
+    let mut line = b"{\"text\":\"".to_vec();
+    line.extend_from_slice(&latin1);
+    line.extend_from_slice(b"\"}\n");
+    let jsonl = write(&dir.path().join("b.jsonl"), &line);
+
+    let run = chaff(&[&txt, &jsonl], None);
+    assert_eq!(run.code, 0);
+    for c in &run.clean {
+        assert!(
+            c["text"]
+                .as_str()
+                .unwrap_or("")
+                .ends_with("caf\u{FFFD} \u{FFFD}quoted\u{FFFD} na\u{FFFD}ve")
+        );
+        assert_eq!(c["stats"]["invalid_utf8"], 4);
+    }
+
+    let run = chaff(
+        &[&txt, &jsonl],
+        Some("[input]\ninvalid_utf8 = \"windows1252\"\n"),
+    );
+    assert_eq!(run.code, 0);
+    assert_eq!(run.clean.len(), 2);
+    for c in &run.clean {
+        assert!(
+            c["text"]
+                .as_str()
+                .unwrap_or("")
+                .ends_with("café “quoted” naïve"),
+            "{c}"
+        );
+        assert_eq!(
+            c["stats"]["invalid_utf8"], 4,
+            "the count still says what was invalid"
+        );
+    }
+}
