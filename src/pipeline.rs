@@ -130,6 +130,11 @@ pub trait GlobalStage: Send + Sync {
     fn decide(&mut self, doc: &mut Cleaned, prepared: Box<dyn Any + Send>);
 }
 
+/// A batch is also cut at this much text, so memory stays bounded when documents are
+/// big: `batch_docs` documents of up to `max_doc_bytes` each could be gigabytes, and
+/// three batches are in flight at once. Output does not depend on batching.
+const MAX_BATCH_BYTES: u64 = 16 << 20;
+
 /// What the reader produced, after the per-document stages.
 enum Processed {
     Doc(Box<Cleaned>),
@@ -197,6 +202,7 @@ impl Pipeline {
         let reader = std::thread::spawn(move || {
             let mut busy = Duration::ZERO;
             let mut batch = Vec::with_capacity(batch_docs);
+            let mut batch_bytes = 0u64;
             let mut t = Instant::now();
             let mut empty = Vec::new();
             for file in &files {
@@ -204,8 +210,12 @@ impl Pipeline {
                 let mut items = 0u64;
                 input::read_file(file, &input_cfg, &mut |item| {
                     items += 1;
+                    if let Item::Doc(d) = &item {
+                        batch_bytes += d.text.len() as u64;
+                    }
                     batch.push(item);
-                    if batch.len() >= batch_docs {
+                    if batch.len() >= batch_docs || batch_bytes >= MAX_BATCH_BYTES {
+                        batch_bytes = 0;
                         busy += t.elapsed();
                         let full = std::mem::replace(&mut batch, Vec::with_capacity(batch_docs));
                         open = tx.send(full).is_ok();
