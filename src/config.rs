@@ -38,7 +38,10 @@ pub struct InputConfig {
     /// rejected as `too_large` (protects the line-based rules).
     pub max_line_bytes: u64,
     /// What to do with invalid UTF-8: `replace` (U+FFFD, counted in
-    /// `stats.invalid_utf8`) or `reject` (reason `invalid_utf8`).
+    /// `stats.invalid_utf8`), `reject` (reason `invalid_utf8`), or `windows1252`
+    /// (a document without a single valid multi-byte UTF-8 sequence is decoded as
+    /// Windows-1252, i.e. Latin-1 plus curly quotes; others are replaced; the invalid
+    /// sequences are counted either way).
     pub invalid_utf8: Utf8Policy,
     /// Documents per batch handed to the worker threads.
     pub batch_docs: usize,
@@ -49,6 +52,7 @@ pub struct InputConfig {
 pub enum Utf8Policy {
     Replace,
     Reject,
+    Windows1252,
 }
 
 /// The first pass that counts, for every line, how many documents of the run contain

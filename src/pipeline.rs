@@ -143,6 +143,11 @@ pub trait GlobalStage: Send + Sync {
     fn decide(&mut self, doc: &mut Cleaned, prepared: Box<dyn Any + Send>);
 }
 
+/// A batch is also cut at this much text, so memory stays bounded when documents are
+/// big: `batch_docs` documents of up to `max_doc_bytes` each could be gigabytes, and
+/// three batches are in flight at once. Output does not depend on batching.
+const MAX_BATCH_BYTES: u64 = 16 << 20;
+
 /// What the reader produced, after the per-document stages.
 enum Processed {
     Doc(Box<Cleaned>),
@@ -151,7 +156,8 @@ enum Processed {
 
 pub struct RunOptions {
     pub threads: usize,
-    /// Called with each item's message when the input could not be read or parsed.
+    /// Called with each item's message when the input could not be read or parsed,
+    /// and with a note for each input file that held no document.
     pub on_error: Box<dyn FnMut(&str)>,
     /// Called after each batch with (documents so far, bytes so far).
     pub on_progress: Box<dyn FnMut(u64, u64)>,
@@ -227,12 +233,20 @@ impl Pipeline {
         let reader = std::thread::spawn(move || {
             let mut busy = Duration::ZERO;
             let mut batch = Vec::with_capacity(batch_docs);
+            let mut batch_bytes = 0u64;
             let mut t = Instant::now();
+            let mut empty = Vec::new();
             for file in &files {
                 let mut open = true;
+                let mut items = 0u64;
                 input::read_file(file, &input_cfg, &mut |item| {
+                    items += 1;
+                    if let Item::Doc(d) = &item {
+                        batch_bytes += d.text.len() as u64;
+                    }
                     batch.push(item);
-                    if batch.len() >= batch_docs {
+                    if batch.len() >= batch_docs || batch_bytes >= MAX_BATCH_BYTES {
+                        batch_bytes = 0;
                         busy += t.elapsed();
                         let full = std::mem::replace(&mut batch, Vec::with_capacity(batch_docs));
                         open = tx.send(full).is_ok();
@@ -241,14 +255,17 @@ impl Pipeline {
                     open
                 });
                 if !open {
-                    return busy;
+                    return (busy, empty);
+                }
+                if items == 0 {
+                    empty.push(file.display.clone());
                 }
             }
             busy += t.elapsed();
             if !batch.is_empty() {
                 let _ = tx.send(batch);
             }
-            busy
+            (busy, empty)
         });
 
         let mut out_clean = Vec::with_capacity(1 << 20);
@@ -328,7 +345,14 @@ impl Pipeline {
                 break; // drops rx: the reader stops at its next send
             }
         }
-        report.timings.read = reader.join().map_or(0.0, |d| d.as_secs_f64());
+        let (read_time, empty) = reader.join().unwrap_or_default();
+        report.timings.read = read_time.as_secs_f64();
+        // An empty input is not an error (a shard may be empty), but it should not
+        // pass unseen either: it is counted and named.
+        report.files.empty = empty.len() as u64;
+        for path in &empty {
+            (opts.on_error)(&format!("{path}: no documents (empty file)"));
+        }
         write_result?;
         report.finish(wall.elapsed().as_secs_f64());
         let json = serde_json::to_vec_pretty(&report)?;

@@ -1,5 +1,8 @@
 //! Property tests: whatever verdicts rules report, the editor's audit is exact and
-//! complete, and cleaning is stable.
+//! complete, and cleaning is stable. Then the same invariants through the public
+//! entry point (`Cleaner::clean` with the default config, so every registered rule)
+//! on generated articles mixed with noise-like lines, and the whole pipeline's output
+//! compared across thread counts and batch sizes.
 
 use chaff::doc::Verdict;
 use chaff::edit::apply;
@@ -86,5 +89,141 @@ proptest! {
         let shown = e.text.matches("Ṙep laced").count();
         prop_assert!(on_text <= shown && shown <= all, "{on_text} <= {shown} <= {all}");
         prop_assert_eq!(apply(&e.text, &[]).text, e.text.clone());
+    }
+}
+
+// ---- Invariants through the public entry points, on article-like documents ----
+
+#[path = "support/invariants.rs"]
+mod invariants;
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+use chaff::config::Config;
+use chaff::input::discover;
+use chaff::output::{Sink, SinkTarget};
+use chaff::pipeline::{Cleaner, Pipeline, RunOptions};
+use invariants::{check_cleaned, document};
+
+fn cleaner() -> &'static Cleaner {
+    static CLEANER: OnceLock<Cleaner> = OnceLock::new();
+    CLEANER.get_or_init(|| Cleaner::new(&Config::default()).expect("default config builds"))
+}
+
+fn sentence() -> impl Strategy<Value = String> {
+    (
+        "[A-Z][a-z]{1,9}",
+        prop::collection::vec("[a-z]{1,9}|“[a-z]{2,6}”|[0-9]{1,4}|café|naïve|日本", 4..20),
+        prop_oneof![Just("."), Just("?"), Just("!"), Just(".”")],
+    )
+        .prop_map(|(first, rest, end)| format!("{first} {}{end}", rest.join(" ")))
+}
+
+/// Lines shaped like the noise chaff removes, and like prose that resembles it.
+fn noise_line() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("Advertisement".to_string()),
+        Just("ADVERTISEMENT".to_string()),
+        "(Photo|Image|Credit): [A-Z][a-z]{2,8} [A-Z][a-z]{2,8}(/Getty Images|/AP|/Reuters)?",
+        "[A-Z][a-z]{2,8}: [A-Za-z0-9 ]{1,24}",
+        "[a-z]{0,5}(%[0-9A-Fa-f]{2}[a-z0-9]{0,3}){2,16}",
+        "https?%3A%2F%2F[a-z]{3,8}\\.com(%2F[a-z0-9]{1,6}){0,4}",
+        "[A-Z][a-z]{2,8}( [A-Z][a-z]{2,8}){0,3}",
+        " (date|updated|published) 20[0-9]{2}-[01][0-9]-[0-3][0-9] ",
+        "[ \t]{0,4}",
+        "\\PC{0,30}",
+    ]
+}
+
+fn line_break() -> impl Strategy<Value = &'static str> {
+    prop_oneof![
+        Just("\n"),
+        Just("\n\n"),
+        Just("\r\n"),
+        Just("\r"),
+        Just(" ")
+    ]
+}
+
+/// A document: paragraphs of sentences with noise lines between them.
+fn article() -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        (
+            prop_oneof![
+                3 => prop::collection::vec(sentence(), 1..4).prop_map(|s| s.join(" ")),
+                2 => noise_line(),
+            ],
+            line_break(),
+        ),
+        0..14,
+    )
+    .prop_map(|parts| parts.into_iter().map(|(l, b)| l + b).collect())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(192))]
+
+    #[test]
+    fn cleaner_keeps_every_invariant(text in article()) {
+        let cleaned = cleaner().clean(document(text));
+        if let Err(e) = check_cleaned(cleaner(), &cleaned) {
+            prop_assert!(false, "{e}\ntext: {:?}", cleaned.doc.text);
+        }
+    }
+}
+
+/// Runs the library pipeline on `input` with `threads` and `batch_docs`; returns
+/// (clean.jsonl, rejected.jsonl, documents counts).
+fn run_pipeline(input: &Path, threads: usize, batch_docs: usize) -> (String, String, String) {
+    let out = tempfile::tempdir().expect("tempdir");
+    let mut cfg = Config::default();
+    cfg.input.batch_docs = batch_docs;
+    let pipeline = Pipeline::new(cfg).expect("pipeline");
+    let discovery = discover(&[input.display().to_string()]).expect("discovers");
+    let sink = Sink::open(&SinkTarget::Dir(out.path().to_path_buf())).expect("sink");
+    let opts = RunOptions {
+        threads,
+        on_error: Box::new(|_| {}),
+        on_progress: Box::new(|_, _| {}),
+    };
+    let (report, _) = pipeline.run(discovery, sink, opts).expect("runs");
+    let d = &report.documents;
+    assert_eq!(d.input, d.kept + d.rejected, "report balances");
+    let read = |n: &str| std::fs::read_to_string(out.path().join(n)).expect("output file");
+    let counts = format!(
+        "{} {} {} {:?}",
+        d.input, d.kept, d.rejected, report.rejected
+    );
+    (read("clean.jsonl"), read("rejected.jsonl"), counts)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(12))]
+
+    #[test]
+    fn output_does_not_depend_on_threads_or_batching(
+        docs in prop::collection::vec(
+            prop_oneof![
+                8 => article().prop_map(|t| serde_json::json!({ "text": t }).to_string()),
+                1 => Just("not json".to_string()),
+                1 => Just("[1, 2]".to_string()),
+                1 => Just(String::new()),
+            ],
+            0..40,
+        ),
+    ) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let input = dir.path().join("docs.jsonl");
+        std::fs::write(&input, docs.join("\n")).expect("write input");
+        let serial = run_pipeline(&input, 1, 1);
+        let parallel = run_pipeline(&input, 4, 7);
+        prop_assert_eq!(&serial, &parallel);
+        let non_blank = docs.iter().filter(|d| !d.is_empty()).count();
+        prop_assert_eq!(
+            serial.0.lines().count() + serial.1.lines().count(),
+            non_blank,
+            "every non-blank line is in exactly one output"
+        );
     }
 }

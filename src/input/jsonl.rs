@@ -32,10 +32,26 @@ pub fn read(
             }
         },
     };
-    let reader: Box<dyn Read> = match compression {
-        Compression::None => raw,
-        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(raw)),
-        Compression::Zstd => match zstd::Decoder::new(raw) {
+    read_from(raw, file, compression, cfg, emit);
+}
+
+/// Reads JSONL from `raw` (compressed as `compression`) as if it were `file`: every
+/// non-blank line becomes exactly one item, in order.
+pub fn read_from(
+    raw: impl Read,
+    file: &InputFile,
+    compression: Compression,
+    cfg: &InputConfig,
+    emit: &mut dyn FnMut(Item) -> bool,
+) {
+    let mut raw = BufReader::with_capacity(1 << 16, raw);
+    if raw.fill_buf().is_ok_and(|b| b.is_empty()) {
+        return; // zero bytes: an empty file, whatever the compression
+    }
+    let reader: Box<dyn Read + '_> = match compression {
+        Compression::None => Box::new(raw),
+        Compression::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(raw)),
+        Compression::Zstd => match zstd::Decoder::with_buffer(raw) {
             Ok(d) => Box::new(d),
             Err(e) => {
                 emit(file_error(file, None, &e));
@@ -44,6 +60,25 @@ pub fn read(
         },
     };
     let mut reader = BufReader::with_capacity(BUF, reader);
+    if let Ok(head) = reader.fill_buf()
+        && (head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF"))
+    {
+        // Every line would be garbage; one clear rejection says more.
+        emit(Item::Bad(BadInput {
+            id: file.display.clone(),
+            source: Source {
+                path: file.display.clone(),
+                line: None,
+            },
+            reason: Reason::Unreadable,
+            error: format!(
+                "{}: UTF-16 JSONL is not supported; convert it to UTF-8 first",
+                file.display
+            ),
+            bytes_in: 0,
+        }));
+        return;
+    }
     let mut buf = Vec::new();
     let mut line_no: u64 = 0;
     loop {
@@ -61,10 +96,8 @@ pub fn read(
                 bytes_in: len,
             }),
             Ok(Line::Complete) => {
-                let mut line: &[u8] = &buf;
-                if line_no == 1 {
-                    line = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line);
-                }
+                // A BOM starts the file, or a file concatenated into this one.
+                let line = buf.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&buf);
                 if line.iter().all(|b| b.is_ascii_whitespace()) {
                     continue; // blank lines hold no document
                 }
@@ -183,12 +216,24 @@ fn parse_line(file: &InputFile, line_no: u64, line: &[u8], cfg: &InputConfig) ->
                 format!("expected a JSON object: {e}"),
             );
         }
+        Err(e) if line.contains(&b'\r') => {
+            return bad(
+                Reason::InvalidJson,
+                format!("{e} (lone CR line endings? JSONL lines end with LF or CRLF)"),
+            );
+        }
         Err(e) => return bad(Reason::InvalidJson, e.to_string()),
     };
     let mut text = None;
     let mut id = None;
     let mut meta = Vec::with_capacity(fields.len());
     for (k, v) in fields {
+        if nesting_depth(v.get()) > MAX_NESTING {
+            return bad(
+                Reason::InvalidRecord,
+                format!("field \"{k}\" nests deeper than {MAX_NESTING} levels"),
+            );
+        }
         if k == cfg.text_field && text.is_none() {
             text = Some(v);
         } else if k == cfg.id_field && id.is_none() {
@@ -224,6 +269,39 @@ fn parse_line(file: &InputFile, line_no: u64, line: &[u8], cfg: &InputConfig) ->
         meta,
         invalid_utf8,
     })
+}
+
+/// Deepest array/object nesting accepted in a field. Raw values are parsed without a
+/// recursion limit, but they are written back inside a record, and readers of the
+/// output (serde_json: 128 levels, most others similar) must be able to parse it.
+const MAX_NESTING: usize = 100;
+
+/// Deepest nesting of arrays and objects in `json` (valid JSON), without recursion.
+fn nesting_depth(json: &str) -> usize {
+    let (mut depth, mut max) = (0usize, 0usize);
+    let (mut in_string, mut escaped) = (false, false);
+    for &b in json.as_bytes() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
 }
 
 /// A JSON object's fields in file order, values left as raw JSON.
@@ -274,5 +352,12 @@ mod tests {
         );
         assert_eq!(lines(b"", 8), []);
         assert_eq!(lines(b"\n", 8), [Ok(String::new())]);
+    }
+
+    #[test]
+    fn nesting_depth_ignores_brackets_in_strings() {
+        assert_eq!(nesting_depth("1"), 0);
+        assert_eq!(nesting_depth(r#"[{"a":[1]},[]]"#), 3);
+        assert_eq!(nesting_depth(r#"["[[[", "\"[{"]"#), 1);
     }
 }

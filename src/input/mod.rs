@@ -12,6 +12,7 @@ use std::io::{self, Read};
 use crate::config::{InputConfig, Utf8Policy};
 use crate::doc::{BadInput, Document, Item, Reason, Source};
 pub use discover::{Discovery, InputFile, Origin, discover};
+pub use jsonl::read_from as read_jsonl_from;
 
 /// Reads one input file, handing each item to `emit` in order. `emit` returns false
 /// when the consumer has gone away; reading then stops.
@@ -113,18 +114,42 @@ pub fn decode_utf8(bytes: Vec<u8>, policy: Utf8Policy) -> Result<(String, u64), 
                     format!("invalid UTF-8 at byte {at} (input.invalid_utf8 = \"reject\")"),
                 ));
             }
+            let chunks = || bytes.utf8_chunks();
+            let bad = chunks().filter(|c| !c.invalid().is_empty()).count() as u64;
+            if policy == Utf8Policy::Windows1252 && chunks().all(|c| c.valid().is_ascii()) {
+                // Not one valid multi-byte sequence: almost surely a single-byte
+                // encoding, and Windows-1252 is what such web text nearly always is.
+                return Ok((decode_windows1252(&bytes), bad));
+            }
             let mut out = String::with_capacity(bytes.len() + 8);
-            let mut bad = 0;
-            for chunk in bytes.utf8_chunks() {
+            for chunk in chunks() {
                 out.push_str(chunk.valid());
                 if !chunk.invalid().is_empty() {
                     out.push(char::REPLACEMENT_CHARACTER);
-                    bad += 1;
                 }
             }
             Ok((out, bad))
         }
     }
+}
+
+/// Windows-1252 as browsers decode it (WHATWG): Latin-1, except 0x80–0x9F, which are
+/// mostly typographic characters; the five unassigned bytes stay C1 controls.
+fn decode_windows1252(bytes: &[u8]) -> String {
+    const HIGH: [char; 32] = [
+        '\u{20AC}', '\u{81}', '\u{201A}', '\u{192}', '\u{201E}', '\u{2026}', '\u{2020}',
+        '\u{2021}', '\u{2C6}', '\u{2030}', '\u{160}', '\u{2039}', '\u{152}', '\u{8D}', '\u{17D}',
+        '\u{8F}', '\u{90}', '\u{2018}', '\u{2019}', '\u{201C}', '\u{201D}', '\u{2022}', '\u{2013}',
+        '\u{2014}', '\u{2DC}', '\u{2122}', '\u{161}', '\u{203A}', '\u{153}', '\u{9D}', '\u{17E}',
+        '\u{178}',
+    ];
+    bytes
+        .iter()
+        .map(|&b| match b {
+            0x80..=0x9F => HIGH[usize::from(b - 0x80)],
+            _ => char::from(b),
+        })
+        .collect()
 }
 
 fn decode_utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16) -> (String, u64) {
@@ -154,6 +179,29 @@ mod tests {
         assert_eq!(ok(b"\xFF\xFEh\0i\0"), ("hi".into(), 0));
         assert_eq!(ok(b"\xFE\xFF\0h\0i"), ("hi".into(), 0));
         assert_eq!(ok(b"caf\xE9 ol\xE9"), ("caf\u{FFFD} ol\u{FFFD}".into(), 2));
+    }
+
+    #[test]
+    fn windows1252_only_when_no_valid_multibyte_sequence() {
+        let w = |b: &[u8]| decode(b.to_vec(), Utf8Policy::Windows1252).expect("decodes");
+        assert_eq!(
+            w(b"caf\xE9 \x93ol\xE9\x94 \x80"),
+            ("café “olé” €".into(), 4)
+        );
+        assert_eq!(w(b"plain ascii"), ("plain ascii".into(), 0));
+        // One valid UTF-8 sequence: this is UTF-8 with damage, not Windows-1252.
+        assert_eq!(
+            w("“caf\u{e9}” "
+                .as_bytes()
+                .iter()
+                .chain(b"ol\xE9")
+                .copied()
+                .collect::<Vec<_>>()
+                .as_slice()),
+            ("“café” ol\u{FFFD}".into(), 1)
+        );
+        // Valid UTF-8 is never touched.
+        assert_eq!(w("naïve".as_bytes()), ("naïve".into(), 0));
     }
 
     #[test]

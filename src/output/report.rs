@@ -56,6 +56,8 @@ pub struct FileCounts {
     pub skipped: u64,
     /// Paths that could not be listed or hold no input.
     pub errors: u64,
+    /// Files read that held no document at all (zero bytes, or only blank lines).
+    pub empty: u64,
 }
 
 /// Seconds spent per stage, summed over batches; `wall` is the whole run.

@@ -42,15 +42,19 @@ impl Sink {
                 fs::create_dir_all(dir)
                     .with_context(|| format!("{}: cannot create directory", dir.display()))?;
                 let report = dir.join("report.json");
-                // An old report would vouch for files this run is about to replace.
-                match fs::remove_file(&report) {
-                    Err(e) if e.kind() != io::ErrorKind::NotFound => {
-                        return Err(e).with_context(|| format!("{}", report.display()));
-                    }
-                    _ => {}
-                }
                 let clean = dir.join("clean.jsonl");
                 let rejected = dir.join("rejected.jsonl");
+                // An old report would vouch for files this run is about to replace, and
+                // old outputs next to this run's partial ones would look complete: all
+                // go before any work starts (the report first).
+                for old in [&report, &clean, &rejected] {
+                    match fs::remove_file(old) {
+                        Err(e) if e.kind() != io::ErrorKind::NotFound => {
+                            return Err(e).with_context(|| format!("{}", old.display()));
+                        }
+                        _ => {}
+                    }
+                }
                 Ok(Sink {
                     clean: create(&partial(&clean))?,
                     rejected: Some(create(&partial(&rejected))?),

@@ -31,8 +31,11 @@ impl RuleConfig for Config {
         "leading `key YYYY-MM-DD` metadata header; the value moves to meta.<key>";
 
     fn build(&self) -> anyhow::Result<Box<dyn Rule>> {
+        // Between key and value: any whitespace but a line break, exactly what the
+        // editor turns into one space, so a header found only after cleaning (e.g.
+        // behind a vertical tab) is found before it too: cleaning stays idempotent.
         let pattern = format!(
-            r"^\s*([a-z][a-z_]{{0,{}}})[ \t]*:?[ \t]+(\d{{4}}-\d{{2}}-\d{{2}}(?:[T ]\d{{2}}:\d{{2}}(?::\d{{2}})?(?:Z|[+-]\d{{2}}:?\d{{2}})?)?)(?:\s+|$)",
+            r"^\s*([a-z][a-z_]{{0,{}}})[^\S\r\n]*:?[^\S\r\n]+(\d{{4}}-\d{{2}}-\d{{2}}(?:[T ]\d{{2}}:\d{{2}}(?::\d{{2}})?(?:Z|[+-]\d{{2}}:?\d{{2}})?)?)(?:\s+|$)",
             self.max_key_chars.saturating_sub(1)
         );
         Ok(Box::new(Header {
@@ -115,6 +118,20 @@ mod tests {
         }
         let two = findings(rule.as_ref(), "date 2020-01-01 updated 2020-01-02 Body");
         assert_eq!(two.verdicts.len(), 2);
+    }
+
+    #[test]
+    fn any_horizontal_whitespace_separates_key_and_value() {
+        // Found by fuzzing: the editor turns a vertical tab into a space, so a rule
+        // that only accepted spaces found the header on the second cleaning only.
+        let rule = build(Config::default());
+        let text = " date \u{b}\u{b}\u{a0}2023-08-30 Body text";
+        assert_eq!(cleaned(rule.as_ref(), text), "Body text");
+        assert!(
+            findings(rule.as_ref(), "date\n2023-08-30 Body")
+                .verdicts
+                .is_empty()
+        );
     }
 
     #[test]
