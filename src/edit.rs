@@ -33,7 +33,7 @@ pub struct LineMap {
 /// Resolves `verdicts` against `original` and builds the clean text and audit.
 pub fn apply(original: &str, verdicts: &[Verdict]) -> Edited {
     let removed = claim(original, verdicts);
-    let (text, lines) = render(original, &removed);
+    let (text, lines) = render(original, &removed, None);
     Edited {
         text,
         removed,
@@ -95,8 +95,39 @@ fn claim(original: &str, verdicts: &[Verdict]) -> Vec<Removal> {
         .collect()
 }
 
-fn render(original: &str, removed: &[Removal]) -> (String, Vec<LineMap>) {
+/// Where each non-whitespace char of a clean text came from: (clean offset, original
+/// start, original end), in clean order. A char of a replacement maps to the whole
+/// span it replaced.
+pub type CharMap = Vec<(usize, usize, usize)>;
+
+/// The clean text of `edited` as a map back to `original` (built only on demand: the
+/// cleaner needs it when it cleans a clean text again).
+pub fn char_map(original: &str, edited: &Edited) -> CharMap {
+    let mut map = Vec::new();
+    render(original, &edited.removed, Some(&mut map));
+    map
+}
+
+/// Maps the clean range `start..end` back to the original: from the first kept char at
+/// or after `start` to the end of the last one before `end`.
+pub fn to_original(map: &CharMap, start: usize, end: usize) -> Option<(usize, usize)> {
+    let first = map.partition_point(|m| m.0 < start);
+    let last = map.partition_point(|m| m.0 < end);
+    if first >= last {
+        return None;
+    }
+    let s = map[first..last].iter().map(|m| m.1).min()?;
+    let e = map[first..last].iter().map(|m| m.2).max()?;
+    Some((s, e))
+}
+
+fn render(
+    original: &str,
+    removed: &[Removal],
+    mut record: Option<&mut CharMap>,
+) -> (String, Vec<LineMap>) {
     let mut out = String::with_capacity(original.len());
+    let mut line_map: CharMap = Vec::new();
     let mut maps = Vec::new();
     let mut line_buf = String::new();
     let mut pending_blank = false;
@@ -120,6 +151,7 @@ fn render(original: &str, removed: &[Removal]) -> (String, Vec<LineMap>) {
             continue;
         }
         line_buf.clear();
+        line_map.clear();
         let mut need_space = false;
         let mut first_kept = None;
         let mut last_kept = line.start;
@@ -135,6 +167,9 @@ fn render(original: &str, removed: &[Removal]) -> (String, Vec<LineMap>) {
                     if need_space {
                         line_buf.push(' ');
                         need_space = false;
+                    }
+                    if record.is_some() {
+                        line_map.push((line_buf.len(), pos + i, pos + i + ch.len_utf8()));
                     }
                     line_buf.push(ch);
                     first_kept.get_or_insert(pos + i);
@@ -153,6 +188,9 @@ fn render(original: &str, removed: &[Removal]) -> (String, Vec<LineMap>) {
                                 if need_space {
                                     line_buf.push(' ');
                                     need_space = false;
+                                }
+                                if record.is_some() {
+                                    line_map.push((line_buf.len(), x.start, x.end));
                                 }
                                 line_buf.push(ch);
                                 first_kept.get_or_insert(x.start);
@@ -174,6 +212,9 @@ fn render(original: &str, removed: &[Removal]) -> (String, Vec<LineMap>) {
             out.push_str(if pending_blank { "\n\n" } else { "\n" });
         }
         pending_blank = false;
+        if let Some(rec) = record.as_deref_mut() {
+            rec.extend(line_map.iter().map(|&(c, s, e)| (c + out.len(), s, e)));
+        }
         maps.push(LineMap {
             clean_start: out.len(),
             clean_end: out.len() + line_buf.len(),

@@ -7,6 +7,7 @@ use std::any::Any;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
+use serde_json::Value;
 
 use crate::config::{Config, FilterConfig};
 use crate::dedup::Dedup;
@@ -37,6 +38,9 @@ impl Cleaned {
         self.rejection.is_none()
     }
 }
+
+/// Most cleaning passes over one document (see `Cleaner::clean`).
+const MAX_PASSES: usize = 4;
 
 /// The per-document part of the pipeline, built once from the config.
 pub struct Cleaner {
@@ -79,7 +83,45 @@ impl Cleaner {
             rule.check(&view, &mut found);
         }
         drop(view);
-        let edited = edit::apply(&doc.text, &found.verdicts);
+        let mut edited = edit::apply(&doc.text, &found.verdicts);
+        // Rules look at the original text, so one rule's cut can leave a shape another
+        // recognises (a credit left alone on its line once an encoded blob before it is
+        // gone). Clean the clean text again until nothing more is found, mapping what
+        // later passes find back to the original: cleaning a clean output again then
+        // removes nothing.
+        for _ in 1..MAX_PASSES {
+            if found.verdicts.is_empty() {
+                break;
+            }
+            let mut more = Findings::default();
+            let view = DocView::new(&doc.id, &edited.text).with_dump(self.line_counts.as_ref());
+            for rule in &self.rules {
+                rule.check(&view, &mut more);
+            }
+            if more.verdicts.is_empty() {
+                break;
+            }
+            let map = edit::char_map(&doc.text, &edited);
+            for v in more.verdicts {
+                if let Some((start, end)) = edit::to_original(&map, v.start, v.end) {
+                    found.verdicts.push(Verdict { start, end, ..v });
+                }
+            }
+            for (k, v) in more.meta {
+                match (found.meta.get_mut(&k), v) {
+                    (Some(Value::Array(have)), Value::Array(new)) => have.extend(new),
+                    (Some(_), _) => {}
+                    (None, v) => {
+                        found.meta.insert(k, v);
+                    }
+                }
+            }
+            let next = edit::apply(&doc.text, &found.verdicts);
+            if next.text == edited.text {
+                break;
+            }
+            edited = next;
+        }
         let mut c = Cleaned {
             doc,
             found,

@@ -34,18 +34,22 @@ fn parse_lines(text: &str) -> Vec<Value> {
         .collect()
 }
 
-/// Runs `chaff clean -q <inputs> --out <tmp>` with an optional config, checks that the
+/// Runs `chaff clean -q <inputs> --out <tmp>` with an optional config (dedup off), checks that the
 /// run finished (report written, no partial files left) and that the report balances.
 fn chaff(inputs: &[&Path], config: Option<&str>) -> Run {
     let out = tempfile::tempdir().expect("tempdir");
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_chaff"));
     cmd.args(["clean", "-q", "--threads", "2", "--out"])
         .arg(out.path());
-    if let Some(cfg) = config {
-        let path = out.path().join("config.toml");
-        fs::write(&path, cfg).expect("write config");
-        cmd.arg("--config").arg(path);
-    }
+    // These cases reuse one text many times; dedup would (rightly) reject the copies
+    // and hide what the reader did, so it is off here.
+    let cfg = format!(
+        "{}\n[dedup]\nexact = false\nnear_documents = false\nnear_paragraphs = false\n",
+        config.unwrap_or("")
+    );
+    let path = out.path().join("config.toml");
+    fs::write(&path, cfg).expect("write config");
+    cmd.arg("--config").arg(path);
     cmd.args(inputs);
     let output = cmd.output().expect("chaff runs");
     let read = |n: &str| fs::read_to_string(out.path().join(n)).unwrap_or_default();
@@ -64,6 +68,17 @@ fn chaff(inputs: &[&Path], config: Option<&str>) -> Run {
     assert_eq!(n("rejected"), run.rejected.len() as u64);
     assert!(!out.path().join("clean.jsonl.partial").exists());
     run
+}
+
+/// A config file with dedup off, for cases that reuse one text on purpose.
+fn no_dedup(dir: &Path) -> std::path::PathBuf {
+    let path = dir.join("no-dedup.toml");
+    fs::write(
+        &path,
+        "[dedup]\nexact = false\nnear_documents = false\nnear_paragraphs = false\n",
+    )
+    .expect("write config");
+    path
 }
 
 fn words(n: usize) -> String {
@@ -120,6 +135,8 @@ fn a_200_mb_line_is_rejected_too_large_without_being_held_in_memory() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_chaff"))
         .args(["clean", "-q", "--threads", "1", "--out"])
         .arg(&out)
+        .arg("--config")
+        .arg(no_dedup(dir.path()))
         .arg(&path)
         .spawn()
         .expect("chaff runs");
@@ -482,6 +499,8 @@ fn many_big_documents_do_not_pile_up_in_memory() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_chaff"))
         .args(["clean", "-q", "--threads", "2", "--out"])
         .arg(&out)
+        .arg("--config")
+        .arg(no_dedup(dir.path()))
         .arg(&path)
         .spawn()
         .expect("chaff runs");
