@@ -200,9 +200,9 @@ pub struct RunOptions {
     pub threads: usize,
     /// Called with each item's message when the input could not be read or parsed,
     /// and with a note for each input file that held no document.
-    pub on_error: Box<dyn FnMut(&str)>,
+    pub on_error: Box<dyn FnMut(&str) + Send>,
     /// Called after each batch with (documents so far, bytes so far).
-    pub on_progress: Box<dyn FnMut(u64, u64)>,
+    pub on_progress: Box<dyn FnMut(u64, u64) + Send>,
 }
 
 pub struct Pipeline {
@@ -310,83 +310,114 @@ impl Pipeline {
             (busy, empty)
         });
 
-        let mut out_clean = Vec::with_capacity(1 << 20);
-        let mut out_rejected = Vec::with_capacity(1 << 16);
-        let mut write_result = Ok(());
-        for batch in rx {
-            let t = Instant::now();
-            let cleaner = &self.cleaner;
-            let mut processed: Vec<Processed> = pool.install(|| {
-                batch
-                    .into_par_iter()
-                    .map(|item| match item {
-                        Item::Doc(d) => Processed::Doc(Box::new(cleaner.clean(d))),
-                        Item::Bad(b) => Processed::Bad(b),
-                    })
-                    .collect()
-            });
-            report.timings.clean += t.elapsed().as_secs_f64();
+        // Three stages overlap: the reader thread parses, this thread cleans batches on
+        // the pool, and a writer thread runs the global stages in input order, then
+        // serialises (on the pool) and writes. The sequential parts of one batch thus
+        // run while the next batch is being cleaned.
+        let (tx_clean, rx_clean) = crossbeam_channel::bounded::<Vec<Processed>>(2);
+        let cleaner = &self.cleaner;
+        let global = &mut self.global;
+        let pool = &pool;
+        let (mut report, input_errors, write_result, mut opts, sink, clean_time) =
+            std::thread::scope(|scope| {
+                let writer = scope.spawn(move || {
+                    let mut write_result = Ok(());
+                    for mut processed in rx_clean {
+                        let t = Instant::now();
+                        for stage in global.iter_mut() {
+                            let prepared: Vec<Option<Box<dyn Any + Send>>> = pool.install(|| {
+                                processed
+                                    .par_iter()
+                                    .map(|p| match p {
+                                        Processed::Doc(c) if c.is_kept() => Some(stage.prepare(c)),
+                                        _ => None,
+                                    })
+                                    .collect()
+                            });
+                            for (p, prep) in processed.iter_mut().zip(prepared) {
+                                if let (Processed::Doc(c), Some(prep)) = (p, prep) {
+                                    stage.decide(c, prep);
+                                    cleaner.judge(c);
+                                }
+                            }
+                        }
+                        report.timings.global += t.elapsed().as_secs_f64();
 
-            let t = Instant::now();
-            for stage in &mut self.global {
-                let prepared: Vec<Option<Box<dyn Any + Send>>> = pool.install(|| {
-                    processed
-                        .par_iter()
-                        .map(|p| match p {
-                            Processed::Doc(c) if c.is_kept() => Some(stage.prepare(c)),
-                            _ => None,
-                        })
-                        .collect()
+                        let t = Instant::now();
+                        let records: Vec<(bool, Vec<u8>)> =
+                            pool.install(|| processed.par_iter().map(serialize).collect());
+                        let mut out_clean = Vec::with_capacity(1 << 20);
+                        let mut out_rejected = Vec::new();
+                        for (p, (kept, bytes)) in processed.iter().zip(records) {
+                            match p {
+                                Processed::Doc(c) => {
+                                    count(&mut report, c);
+                                    if let Some(r) =
+                                        c.rejection.as_ref().filter(|r| r.reason.is_input_error())
+                                    {
+                                        input_errors += 1;
+                                        (opts.on_error)(
+                                            r.error.as_deref().unwrap_or(r.reason.as_str()),
+                                        );
+                                    }
+                                }
+                                Processed::Bad(b) => {
+                                    report.documents.input += 1;
+                                    report.documents.rejected += 1;
+                                    report.bytes.input += b.bytes_in;
+                                    *report
+                                        .rejected
+                                        .entry(b.reason.as_str().into())
+                                        .or_default() += 1;
+                                    if b.reason.is_input_error() {
+                                        input_errors += 1;
+                                    }
+                                    (opts.on_error)(&b.error);
+                                }
+                            }
+                            if kept {
+                                out_clean.extend_from_slice(&bytes);
+                            } else {
+                                out_rejected.extend_from_slice(&bytes);
+                            }
+                        }
+                        write_result = sink
+                            .write_clean(&out_clean)
+                            .and_then(|()| sink.write_rejected(&out_rejected));
+                        report.timings.write += t.elapsed().as_secs_f64();
+                        (opts.on_progress)(report.documents.input, report.bytes.input);
+                        if write_result.is_err() {
+                            break; // drops rx_clean: the cleaning loop stops at its next send
+                        }
+                    }
+                    (report, input_errors, write_result, opts, sink)
                 });
-                for (p, prep) in processed.iter_mut().zip(prepared) {
-                    if let (Processed::Doc(c), Some(prep)) = (p, prep) {
-                        stage.decide(c, prep);
-                        self.cleaner.judge(c);
+                let mut clean_time = 0.0;
+                for batch in rx {
+                    let t = Instant::now();
+                    let processed: Vec<Processed> = pool.install(|| {
+                        batch
+                            .into_par_iter()
+                            .map(|item| match item {
+                                Item::Doc(d) => Processed::Doc(Box::new(cleaner.clean(d))),
+                                Item::Bad(b) => Processed::Bad(b),
+                            })
+                            .collect()
+                    });
+                    clean_time += t.elapsed().as_secs_f64();
+                    if tx_clean.send(processed).is_err() {
+                        break; // the writer stopped; dropping rx stops the reader
                     }
                 }
-            }
-            report.timings.global += t.elapsed().as_secs_f64();
-
-            let t = Instant::now();
-            out_clean.clear();
-            out_rejected.clear();
-            for p in &processed {
-                match p {
-                    Processed::Doc(c) => {
-                        count(&mut report, c);
-                        if let Some(r) = c.rejection.as_ref().filter(|r| r.reason.is_input_error())
-                        {
-                            input_errors += 1;
-                            (opts.on_error)(r.error.as_deref().unwrap_or(r.reason.as_str()));
-                        }
-                        if c.is_kept() {
-                            write_cleaned(&mut out_clean, c);
-                        } else {
-                            write_cleaned(&mut out_rejected, c);
-                        }
+                drop(tx_clean);
+                match writer.join() {
+                    Ok((report, errors, result, opts, sink)) => {
+                        Ok((report, errors, result, opts, sink, clean_time))
                     }
-                    Processed::Bad(b) => {
-                        report.documents.input += 1;
-                        report.documents.rejected += 1;
-                        report.bytes.input += b.bytes_in;
-                        *report.rejected.entry(b.reason.as_str().into()).or_default() += 1;
-                        if b.reason.is_input_error() {
-                            input_errors += 1;
-                        }
-                        (opts.on_error)(&b.error);
-                        write_bad(&mut out_rejected, b);
-                    }
+                    Err(_) => Err(anyhow::anyhow!("the writer thread panicked")),
                 }
-            }
-            write_result = sink
-                .write_clean(&out_clean)
-                .and_then(|()| sink.write_rejected(&out_rejected));
-            report.timings.write += t.elapsed().as_secs_f64();
-            (opts.on_progress)(report.documents.input, report.bytes.input);
-            if write_result.is_err() {
-                break; // drops rx: the reader stops at its next send
-            }
-        }
+            })?;
+        report.timings.clean = clean_time;
         let (read_time, empty) = reader.join().unwrap_or_default();
         report.timings.read = read_time.as_secs_f64();
         // An empty input is not an error (a shard may be empty), but it should not
@@ -435,6 +466,21 @@ fn count_lines(discovery: &Discovery, config: &Config, pool: &rayon::ThreadPool)
     }
     flush(&mut batch);
     counts
+}
+
+/// A record and whether it goes to clean.jsonl.
+fn serialize(p: &Processed) -> (bool, Vec<u8>) {
+    let mut buf = Vec::with_capacity(512);
+    match p {
+        Processed::Doc(c) => {
+            write_cleaned(&mut buf, c);
+            (c.is_kept(), buf)
+        }
+        Processed::Bad(b) => {
+            write_bad(&mut buf, b);
+            (false, buf)
+        }
+    }
 }
 
 fn count(report: &mut Report, c: &Cleaned) {

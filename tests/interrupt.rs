@@ -51,12 +51,20 @@ fn finish(input: &Path, out: &Path) -> (Vec<u8>, Vec<u8>) {
 /// Starts a run and sends `signal` once it has written part of its output.
 fn interrupt(input: &Path, out: &Path, signal: &str) {
     let mut child = start(input, out);
-    let partial = out.join("clean.jsonl.partial");
+    // Most of these near-identical documents are rejected as duplicates, so it is
+    // rejected.jsonl.partial that fills first.
+    let partials = [
+        out.join("clean.jsonl.partial"),
+        out.join("rejected.jsonl.partial"),
+    ];
     loop {
         if let Some(status) = child.try_wait().expect("wait") {
             panic!("run ended ({status}) before it could be interrupted: make the input bigger");
         }
-        if fs::metadata(&partial).is_ok_and(|m| m.len() > 0) {
+        if partials
+            .iter()
+            .any(|p| fs::metadata(p).is_ok_and(|m| m.len() > 0))
+        {
             break;
         }
         std::thread::sleep(Duration::from_millis(5));
