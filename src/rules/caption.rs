@@ -132,6 +132,7 @@ impl RuleConfig for Config {
                 .iter()
                 .map(|p| Regex::new(p))
                 .collect::<Result<_, _>>()?,
+            may_credit: Regex::new(&format!(r"[(\[/|]|via|{KEYWORD}|{AGENCY}"))?,
             label: Regex::new(LABEL)?,
             counter: Regex::new(COUNTER)?,
             position: Regex::new(POSITION)?,
@@ -142,6 +143,9 @@ impl RuleConfig for Config {
 struct Caption {
     cfg: Config,
     credits: Vec<Regex>,
+    /// Every credit pattern needs one of these (a bracket, a slash or bar, `via`, a photo
+    /// keyword or an agency name): one cheap search spares most lines all of them.
+    may_credit: Regex,
     label: Regex,
     counter: Regex,
     position: Regex,
@@ -155,6 +159,9 @@ impl Caption {
     /// The credit that ends `line`, as a range within it: the leftmost one that any
     /// credit pattern finds and that is short enough.
     fn credit_at_end(&self, line: &str) -> Option<(usize, usize)> {
+        if !self.may_credit.is_match(line) {
+            return None;
+        }
         self.credits
             .iter()
             .filter_map(|re| re.captures(line)?.get(1))
