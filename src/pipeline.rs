@@ -132,7 +132,8 @@ pub trait GlobalStage: Send + Sync {
 
 /// A batch is also cut at this much text, so memory stays bounded when documents are
 /// big: `batch_docs` documents of up to `max_doc_bytes` each could be gigabytes, and
-/// three batches are in flight at once. Output does not depend on batching.
+/// up to four batches are alive at once (two queued, one being filled, one being
+/// cleaned). Output does not depend on batching.
 const MAX_BATCH_BYTES: u64 = 16 << 20;
 
 /// What the reader produced, after the per-document stages.
@@ -314,7 +315,11 @@ impl Pipeline {
                 break; // drops rx: the reader stops at its next send
             }
         }
-        let (read_time, empty) = reader.join().unwrap_or_default();
+        // A reader that panicked stopped early: finishing as if the input had ended
+        // would write a complete-looking, short output. Fail instead (no report).
+        let Ok((read_time, empty)) = reader.join() else {
+            anyhow::bail!("the input reader crashed; output is incomplete");
+        };
         report.timings.read = read_time.as_secs_f64();
         // An empty input is not an error (a shard may be empty), but it should not
         // pass unseen either: it is counted and named.
