@@ -52,6 +52,16 @@ impl Cleaner {
         })
     }
 
+    /// A cleaner with exactly `rules` (in this order) and the rest of `cfg`: for tests
+    /// that need a rule the registry does not have.
+    pub fn with_rules(cfg: &Config, rules: Vec<Box<dyn Rule>>) -> Cleaner {
+        Cleaner {
+            rules,
+            filter: cfg.filter.clone(),
+            max_line_bytes: cfg.input.max_line_bytes,
+        }
+    }
+
     /// Runs every rule on `doc`, applies their verdicts and judges what is left.
     pub fn clean(&self, doc: Document) -> Cleaned {
         let mut found = Findings::default();
@@ -101,6 +111,32 @@ impl Cleaner {
             < self.filter.min_words
         {
             c.rejection = Some(Rejection::new(Reason::TooLittleText));
+        }
+    }
+}
+
+/// Cleans `doc`, turning a panic in a rule into a rejection (`internal_error`, with
+/// the panic message) instead of the end of a long run. The panic is still printed,
+/// and the run exits 1, so the bug is seen; fuzzing and the property tests call
+/// `Cleaner::clean` directly, where a panic fails them.
+fn clean_guarded(cleaner: &Cleaner, doc: Document) -> Processed {
+    let (id, source, bytes_in) = (doc.id.clone(), doc.source.clone(), doc.bytes_in);
+    let at = place(&doc);
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| cleaner.clean(doc))) {
+        Ok(c) => Processed::Doc(Box::new(c)),
+        Err(panic) => {
+            let msg = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".into());
+            Processed::Bad(BadInput {
+                id,
+                source,
+                reason: Reason::InternalError,
+                error: format!("{at}: internal error while cleaning (a bug): {msg}"),
+                bytes_in,
+            })
         }
     }
 }
@@ -248,7 +284,7 @@ impl Pipeline {
                 batch
                     .into_par_iter()
                     .map(|item| match item {
-                        Item::Doc(d) => Processed::Doc(Box::new(cleaner.clean(d))),
+                        Item::Doc(d) => clean_guarded(cleaner, d),
                         Item::Bad(b) => Processed::Bad(b),
                     })
                     .collect()

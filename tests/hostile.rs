@@ -518,3 +518,63 @@ fn many_big_documents_do_not_pile_up_in_memory() {
     let clean = fs::read_to_string(out.join("clean.jsonl")).expect("read");
     assert_eq!(clean.lines().count(), 40);
 }
+
+#[test]
+fn a_panicking_rule_rejects_its_document_and_the_run_goes_on() {
+    use chaff::config::Config;
+    use chaff::doc::Findings;
+    use chaff::output::{Sink, SinkTarget};
+    use chaff::pipeline::{Cleaner, Pipeline, RunOptions};
+    use chaff::rules::{DocView, Rule};
+
+    struct Boom;
+    impl Rule for Boom {
+        fn id(&self) -> &'static str {
+            "boom"
+        }
+        fn check(&self, doc: &DocView<'_>, _: &mut Findings) {
+            assert!(!doc.text.contains("boom"), "rule bug on {}", doc.id);
+        }
+    }
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lines: Vec<String> = (0..30)
+        .map(|i| {
+            let extra = if i % 10 == 3 { " boom" } else { "" };
+            jsonl_doc(&format!("{}{extra}", words(12)))
+        })
+        .collect();
+    let input = write(&dir.path().join("in.jsonl"), lines.join("\n"));
+    let cfg = Config::default();
+    let pipeline = Pipeline {
+        cleaner: Cleaner::with_rules(&cfg, vec![Box::new(Boom)]),
+        config: cfg,
+        global: Vec::new(),
+    };
+    let out = dir.path().join("out");
+    let discovery = chaff::input::discover(&[input.display().to_string()]).expect("lists");
+    let sink = Sink::open(&SinkTarget::Dir(out.clone())).expect("sink");
+    let opts = RunOptions {
+        threads: 2,
+        on_error: Box::new(|_| {}),
+        on_progress: Box::new(|_, _| {}),
+    };
+    let (report, errors) = pipeline
+        .run(discovery, sink, opts)
+        .expect("the run completes");
+    assert_eq!(errors, 3, "each panic is an error: exit 1");
+    assert_eq!((report.documents.input, report.documents.kept), (30, 27));
+    let rejected = parse_lines(&fs::read_to_string(out.join("rejected.jsonl")).expect("read"));
+    let lines: Vec<_> = rejected
+        .iter()
+        .map(|r| r["source"]["line"].clone())
+        .collect();
+    assert_eq!(lines, [4, 14, 24]);
+    assert!(rejected.iter().all(|r| r["reason"] == "internal_error"));
+    let err = rejected[0]["error"].as_str().unwrap_or("");
+    assert!(
+        err.contains("in.jsonl:4") && err.contains("rule bug on"),
+        "{err}"
+    );
+    assert!(out.join("report.json").exists());
+}
