@@ -141,6 +141,8 @@ pub enum Reason {
     TooLarge,
     /// The file could not be opened, read or decompressed.
     Unreadable,
+    /// Cleaning the document panicked: a bug in chaff, reported with its message.
+    InternalError,
 }
 
 impl Reason {
@@ -156,6 +158,7 @@ impl Reason {
             Reason::Binary => "binary",
             Reason::TooLarge => "too_large",
             Reason::Unreadable => "unreadable",
+            Reason::InternalError => "internal_error",
         }
     }
 
@@ -170,6 +173,7 @@ impl Reason {
                 | Reason::Binary
                 | Reason::TooLarge
                 | Reason::Unreadable
+                | Reason::InternalError
         )
     }
 }

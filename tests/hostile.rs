@@ -19,6 +19,16 @@ struct Run {
     stderr: String,
 }
 
+/// A finished run's outputs, unparsed (parsing a million records in a debug build
+/// takes longer than the run).
+struct RawRun {
+    code: i32,
+    clean: String,
+    rejected: String,
+    report: Value,
+    stderr: String,
+}
+
 impl Run {
     fn reasons(&self) -> Vec<String> {
         self.rejected
@@ -37,6 +47,17 @@ fn parse_lines(text: &str) -> Vec<Value> {
 /// Runs `chaff clean -q <inputs> --out <tmp>` with an optional config (dedup off), checks that the
 /// run finished (report written, no partial files left) and that the report balances.
 fn chaff(inputs: &[&Path], config: Option<&str>) -> Run {
+    let raw = chaff_raw(inputs, config);
+    Run {
+        code: raw.code,
+        clean: parse_lines(&raw.clean),
+        rejected: parse_lines(&raw.rejected),
+        report: raw.report,
+        stderr: raw.stderr,
+    }
+}
+
+fn chaff_raw(inputs: &[&Path], config: Option<&str>) -> RawRun {
     let out = tempfile::tempdir().expect("tempdir");
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_chaff"));
     cmd.args(["clean", "-q", "--threads", "2", "--out"])
@@ -54,18 +75,18 @@ fn chaff(inputs: &[&Path], config: Option<&str>) -> Run {
     let output = cmd.output().expect("chaff runs");
     let read = |n: &str| fs::read_to_string(out.path().join(n)).unwrap_or_default();
     let report: Value = serde_json::from_str(&read("report.json")).expect("report.json written");
-    let run = Run {
+    let run = RawRun {
         code: output.status.code().unwrap_or(-1),
-        clean: parse_lines(&read("clean.jsonl")),
-        rejected: parse_lines(&read("rejected.jsonl")),
+        clean: read("clean.jsonl"),
+        rejected: read("rejected.jsonl"),
         report,
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     };
     let d = &run.report["documents"];
     let n = |k: &str| d[k].as_u64().expect("count");
     assert_eq!(n("in"), n("kept") + n("rejected"), "report balances");
-    assert_eq!(n("kept"), run.clean.len() as u64);
-    assert_eq!(n("rejected"), run.rejected.len() as u64);
+    assert_eq!(n("kept"), run.clean.lines().count() as u64);
+    assert_eq!(n("rejected"), run.rejected.lines().count() as u64);
     assert!(!out.path().join("clean.jsonl.partial").exists());
     run
 }
@@ -201,13 +222,15 @@ fn a_million_one_word_documents_all_arrive() {
         });
     }
     let path = write(&dir.path().join("million.jsonl"), body);
-    let run = chaff(&[&path], Some("[filter]\nmin_words = 1\n"));
+    let run = chaff_raw(&[&path], Some("[filter]\nmin_words = 1\n"));
     assert_eq!(run.code, 0);
     assert_eq!(run.report["documents"]["in"], 1_000_000);
-    assert_eq!(run.clean.len(), 1_000_000);
+    assert_eq!(run.clean.lines().count(), 1_000_000);
     // In input order, every line once.
-    for (i, r) in run.clean.iter().enumerate().step_by(99_991) {
+    for (i, line) in run.clean.lines().enumerate().step_by(99_991) {
+        let r: Value = serde_json::from_str(line).expect("record");
         assert_eq!(r["source"]["line"], i as u64 + 1);
+        assert_eq!(r["text"], if i % 2 == 0 { "word" } else { "w" });
     }
 }
 
@@ -513,4 +536,64 @@ fn many_big_documents_do_not_pile_up_in_memory() {
     );
     let clean = fs::read_to_string(out.join("clean.jsonl")).expect("read");
     assert_eq!(clean.lines().count(), 40);
+}
+
+#[test]
+fn a_panicking_rule_rejects_its_document_and_the_run_goes_on() {
+    use chaff::config::Config;
+    use chaff::doc::Findings;
+    use chaff::output::{Sink, SinkTarget};
+    use chaff::pipeline::{Cleaner, Pipeline, RunOptions};
+    use chaff::rules::{DocView, Rule};
+
+    struct Boom;
+    impl Rule for Boom {
+        fn id(&self) -> &'static str {
+            "boom"
+        }
+        fn check(&self, doc: &DocView<'_>, _: &mut Findings) {
+            assert!(!doc.text.contains("boom"), "rule bug on {}", doc.id);
+        }
+    }
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lines: Vec<String> = (0..30)
+        .map(|i| {
+            let extra = if i % 10 == 3 { " boom" } else { "" };
+            jsonl_doc(&format!("{}{extra}", words(12)))
+        })
+        .collect();
+    let input = write(&dir.path().join("in.jsonl"), lines.join("\n"));
+    let cfg = Config::default();
+    let pipeline = Pipeline {
+        cleaner: Cleaner::with_rules(&cfg, vec![Box::new(Boom)]),
+        config: cfg,
+        global: Vec::new(),
+    };
+    let out = dir.path().join("out");
+    let discovery = chaff::input::discover(&[input.display().to_string()]).expect("lists");
+    let sink = Sink::open(&SinkTarget::Dir(out.clone())).expect("sink");
+    let opts = RunOptions {
+        threads: 2,
+        on_error: Box::new(|_| {}),
+        on_progress: Box::new(|_, _| {}),
+    };
+    let (report, errors) = pipeline
+        .run(discovery, sink, opts)
+        .expect("the run completes");
+    assert_eq!(errors, 3, "each panic is an error: exit 1");
+    assert_eq!((report.documents.input, report.documents.kept), (30, 27));
+    let rejected = parse_lines(&fs::read_to_string(out.join("rejected.jsonl")).expect("read"));
+    let lines: Vec<_> = rejected
+        .iter()
+        .map(|r| r["source"]["line"].clone())
+        .collect();
+    assert_eq!(lines, [4, 14, 24]);
+    assert!(rejected.iter().all(|r| r["reason"] == "internal_error"));
+    let err = rejected[0]["error"].as_str().unwrap_or("");
+    assert!(
+        err.contains("in.jsonl:4") && err.contains("rule bug on"),
+        "{err}"
+    );
+    assert!(out.join("report.json").exists());
 }
