@@ -2,9 +2,11 @@
 //! can look at what was removed instead of reading JSON audits.
 //!
 //! This module turns `clean.jsonl`, `rejected.jsonl` and `report.json` into the data
-//! the page embeds once (as JSON in a `<script type="application/json">`); the page
-//! itself (`review.html`: markup, style and plain JS) renders pages of documents on
-//! demand, so it stays responsive on large runs.
+//! the page embeds once, as JSON in `<script type="application/json">` elements: a
+//! small index (counts, rules, each document's id, outcome and rules) and the documents
+//! in chunks. The page itself (`review.html`: markup, style and plain JS) filters on the
+//! index and parses a chunk only when it shows its documents, so it stays responsive
+//! on large runs.
 //!
 //! The records hold the clean text and the removed spans with offsets into the
 //! original, but not the original: clean text has normalised whitespace, so the
@@ -25,7 +27,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 const TEMPLATE: &str = include_str!("review.html");
-const DATA_SLOT: &str = "{{DATA}}";
 
 /// Colours for rules, in the order rules are first listed (report order, then any
 /// rule only seen in records). Readable on a light background.
@@ -306,19 +307,75 @@ fn is_word_boundary(s: &str, p: usize) -> bool {
         || (p < b.len() && (b[p - 1].is_ascii_whitespace() || b[p].is_ascii_whitespace()))
 }
 
-/// The page for `data`: the template with the data embedded as JSON. Every `<` in the
-/// JSON is written `\u003c`, so no text (a `</script>` or `<!--` in a document) can
-/// end the script element early.
+/// Documents per embedded chunk. The page parses a chunk only when it shows (or
+/// searches) its documents, and no single string gets near the browser's limits.
+const CHUNK_DOCS: usize = 500;
+const INDEX_SLOT: &str = "{{INDEX}}";
+const CHUNKS_SLOT: &str = "<!--{{CHUNKS}}-->";
+
+/// What the page needs to filter and count without parsing document bodies.
+#[derive(Serialize)]
+struct Index<'a> {
+    report: &'a Map<String, Value>,
+    rules: &'a [RuleInfo],
+    chunk: usize,
+    docs: Vec<IndexDoc<'a>>,
+}
+
+#[derive(Serialize)]
+struct IndexDoc<'a> {
+    id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'a str>,
+    /// Indexes of the rules with a span in the document, ascending.
+    rules: Vec<usize>,
+}
+
+/// The page for `data`: the template with an index (summary, rules, per document its
+/// id, outcome and rules) and the documents in chunks, each a
+/// `<script type="application/json">`. Every `<` in the JSON is written `\u003c`, so no
+/// text (a `</script>` or `<!--` in a document) can end a script element early.
 pub fn html(data: &PageData) -> anyhow::Result<String> {
-    let json = serde_json::to_string(data)?.replace('<', "\\u003c");
-    let (head, tail) = TEMPLATE
-        .split_once(DATA_SLOT)
-        .context("review template has no data slot")?;
-    let mut page = String::with_capacity(TEMPLATE.len() + json.len());
+    let index = Index {
+        report: &data.report,
+        rules: &data.rules,
+        chunk: CHUNK_DOCS,
+        docs: data
+            .docs
+            .iter()
+            .map(|d| {
+                let mut rules: Vec<usize> = d.removed.iter().map(|s| s.rule).collect();
+                rules.sort_unstable();
+                rules.dedup();
+                IndexDoc {
+                    id: &d.id,
+                    reason: d.reason.as_deref(),
+                    rules,
+                }
+            })
+            .collect(),
+    };
+    let (head, rest) = TEMPLATE
+        .split_once(INDEX_SLOT)
+        .context("review template has no index slot")?;
+    let (middle, tail) = rest
+        .split_once(CHUNKS_SLOT)
+        .context("review template has no chunks slot")?;
+    let mut page = String::with_capacity(TEMPLATE.len() + data.docs.len() * 4096);
     page.push_str(head);
-    page.push_str(&json);
+    page.push_str(&script_json(&index)?);
+    page.push_str(middle);
+    for chunk in data.docs.chunks(CHUNK_DOCS) {
+        page.push_str(r#"<script type="application/json" class="chunk">"#);
+        page.push_str(&script_json(&chunk)?);
+        page.push_str("</script>\n");
+    }
     page.push_str(tail);
     Ok(page)
+}
+
+fn script_json<T: Serialize>(value: &T) -> anyhow::Result<String> {
+    Ok(serde_json::to_string(value)?.replace('<', "\\u003c"))
 }
 
 /// Builds the page for the run in `dir` and writes it to `out`. Returns the number
@@ -351,15 +408,32 @@ mod tests {
         pipeline.run(discovery, sink, opts).unwrap();
     }
 
-    /// The JSON embedded in a page, parsed back.
+    /// The data embedded in a page, parsed back and put together again.
     fn embedded(page: &str) -> Value {
-        let start = page
-            .find(r#"<script type="application/json" id="data">"#)
-            .unwrap();
-        let body = &page[start..];
-        let body = &body[body.find('>').unwrap() + 1..];
-        let end = body.find("</script>").unwrap();
-        serde_json::from_str(&body[..end]).unwrap()
+        let script = |from: usize, tag: &str| -> (usize, Value) {
+            let start = from + page[from..].find(tag).unwrap() + tag.len();
+            let end = start + page[start..].find("</script>").unwrap();
+            (end, serde_json::from_str(&page[start..end]).unwrap())
+        };
+        let (mut at, mut index) = script(0, r#"<script type="application/json" id="index">"#);
+        let chunk_tag = r#"<script type="application/json" class="chunk">"#;
+        let mut docs = Vec::new();
+        while page[at..].contains(chunk_tag) {
+            let (end, chunk) = script(at, chunk_tag);
+            docs.extend(chunk.as_array().unwrap().iter().cloned());
+            at = end;
+        }
+        let ids: Vec<&Value> = index["docs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| &d["id"])
+            .collect();
+        assert_eq!(ids, docs.iter().map(|d| &d["id"]).collect::<Vec<_>>());
+        let index = index.as_object_mut().unwrap();
+        index.remove("chunk");
+        index.insert("docs".into(), Value::Array(docs));
+        Value::Object(index.clone())
     }
 
     #[test]
@@ -454,12 +528,33 @@ mod tests {
         let page = html(&data).unwrap();
         assert_eq!(
             page.matches("</script>").count(),
-            TEMPLATE.matches("</script>").count()
+            TEMPLATE.matches("</script>").count() + 1,
+            "the template's scripts and one chunk"
         );
         assert!(!page.contains("<!-- b"));
         let back = embedded(&page);
         assert_eq!(back, serde_json::to_value(&data).unwrap());
         assert_eq!(back["docs"][0]["parts"][1], nasty);
+    }
+
+    #[test]
+    fn documents_are_split_into_chunks_that_keep_their_order() {
+        let n = CHUNK_DOCS * 2 + 7;
+        let report = json!({"documents": {"in": n, "kept": n, "rejected": 0}, "rules": {}});
+        let recs = (0..n)
+            .map(|i| {
+                record(
+                    json!({"id": format!("d{i}"), "source": {"path": "f", "line": i + 1},
+                    "text": "Some text.", "removed": []}),
+                )
+            })
+            .collect();
+        let data = build(&report, recs);
+        let page = html(&data).unwrap();
+        assert_eq!(page.matches(r#"class="chunk""#).count(), 3);
+        let back = embedded(&page);
+        assert_eq!(back["docs"].as_array().unwrap().len(), n);
+        assert_eq!(back, serde_json::to_value(&data).unwrap());
     }
 
     #[test]
