@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use chaff::config::Config;
+use chaff::explain::{Style, render};
 use chaff::input::discover;
 use chaff::output::{Sink, SinkTarget};
 use chaff::pipeline::{Pipeline, RunOptions};
@@ -41,6 +42,36 @@ pub enum Command {
         #[arg(long)]
         config: Option<PathBuf>,
     },
+    /// Clean one document and print its original text with every removed span struck
+    /// through and tagged with its rule and evidence. Cleans each document on its own,
+    /// like `chaff clean` does before its global stages: dedup, which compares
+    /// documents across a run, does not apply. Plain markers `[-text-]{rule: ...}` when
+    /// stdout is not a terminal or NO_COLOR is set.
+    Explain(ExplainArgs),
+    /// Build one self-contained HTML page (no server, nothing fetched) from the outputs
+    /// of `chaff clean --out DIR`: summary, removed spans by rule, filters, search.
+    Review(ReviewArgs),
+}
+
+#[derive(Args)]
+pub struct ExplainArgs {
+    /// A .txt file (one document), a JSONL file, or `-` for JSONL on stdin.
+    pub input: String,
+    /// How many documents of a JSONL input to explain.
+    #[arg(short, default_value_t = 1)]
+    pub n: usize,
+    /// TOML config; unknown keys are errors.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Args)]
+pub struct ReviewArgs {
+    /// Output directory of a `chaff clean` run (clean.jsonl, rejected.jsonl, report.json).
+    pub out_dir: PathBuf,
+    /// Where to write the page.
+    #[arg(short, long, default_value = "review.html")]
+    pub output: PathBuf,
 }
 
 #[derive(Args)]
@@ -74,6 +105,8 @@ pub struct CleanArgs {
 pub fn run(cli: Cli) -> i32 {
     match cli.command {
         Command::Clean(args) => clean(args),
+        Command::Explain(args) => explain(args),
+        Command::Review(args) => review(args),
         Command::Rules => {
             print_rules();
             EXIT_OK
@@ -110,6 +143,65 @@ fn print_rules() {
         }
     }
     let _ = std::io::stdout().write_all(out.as_bytes());
+}
+
+fn explain(args: ExplainArgs) -> i32 {
+    let cfg = match load_config(args.config.as_ref()) {
+        Ok(c) => c,
+        Err(e) => return usage_error(&e),
+    };
+    if args.n == 0 {
+        return usage_error(&anyhow::anyhow!("-n must be at least 1"));
+    }
+    let explained = match chaff::explain::clean_first(&args.input, args.n, &cfg) {
+        Ok(e) => e,
+        Err(e) => return usage_error(&e),
+    };
+    let colour = std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let style = if colour { Style::Ansi } else { Style::Plain };
+    let mut out = String::new();
+    for (i, c) in explained.cleaned.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(&chaff::explain::heading(c));
+        out.push('\n');
+        out.push_str(&render(&c.doc.text, &c.edited.removed, style));
+        if !out.ends_with('\n') {
+            out.push('\n');
+        }
+    }
+    for b in &explained.bad {
+        eprintln!("chaff: {} ({})", b.error, b.reason.as_str());
+    }
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout
+        .write_all(out.as_bytes())
+        .and_then(|()| stdout.flush())
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        eprintln!("chaff: writing to stdout: {e}");
+        return EXIT_PARTIAL;
+    }
+    if explained.bad.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_PARTIAL
+    }
+}
+
+fn review(args: ReviewArgs) -> i32 {
+    match chaff::review::write_page(&args.out_dir, &args.output) {
+        Ok(n) => {
+            eprintln!("chaff: {} documents in {}", n, args.output.display());
+            EXIT_OK
+        }
+        Err(e) => {
+            eprintln!("chaff: {e:#}");
+            EXIT_PARTIAL
+        }
+    }
 }
 
 fn clean(args: CleanArgs) -> i32 {
