@@ -124,6 +124,8 @@ struct LineInfo {
     /// the run (template text).
     repeated: bool,
     template: bool,
+    /// This line's content-word stems: a range of the document's stem list.
+    stems: (u32, u32),
 }
 
 impl LineInfo {
@@ -162,6 +164,7 @@ impl Blocks {
             link_like: is_link_like(line),
             repeated: false,
             template: false,
+            stems: (0, 0),
         })
     }
 
@@ -205,6 +208,15 @@ impl Rule for Blocks {
             }
         }
         mark_repeated(text, &mut lines);
+        // Each line's stems, hashed once: cohesion is measured several times over.
+        let mut flat: Vec<u64> = Vec::new();
+        for l in &mut lines {
+            let from = flat.len() as u32;
+            stems(&text[l.start..l.end], self.cfg.content_word_chars, |h| {
+                flat.push(h)
+            });
+            l.stems = (from, flat.len() as u32);
+        }
         if let Some(dump) = doc.dump.filter(|_| self.cfg.template_min_docs > 0) {
             for l in &mut lines {
                 let need = if l.shape == Shape::Prose {
@@ -220,11 +232,11 @@ impl Rule for Blocks {
         }
         let scores: Vec<f64> = lines.iter().map(|l| self.score(l)).collect();
         let (window_start, window_end) = max_window(&scores);
-        let (body_start, body_end, vocab) = self.trim_body(text, &lines, window_start, window_end);
+        let (body_start, body_end, vocab) = self.trim_body(&flat, &lines, window_start, window_end);
 
         // Before and after the body: every run is off the body.
-        self.emit_runs(text, &lines[..body_start], "before_body", &vocab, found);
-        self.emit_runs(text, &lines[body_end..], "after_body", &vocab, found);
+        self.emit_runs(&flat, &lines[..body_start], "before_body", &vocab, found);
+        self.emit_runs(&flat, &lines[body_end..], "after_body", &vocab, found);
 
         // Inside the body: runs of non-sentence lines long enough to be blocks.
         let mut i = body_start;
@@ -241,7 +253,7 @@ impl Rule for Blocks {
             if run.len() < self.cfg.inner_block_lines {
                 continue; // a subheading
             }
-            let cohesion = cohesion(run, text, &vocab, self.cfg.content_word_chars);
+            let cohesion = cohesion(run, &flat, &vocab);
             // A card of `Key: value` lines is a fact box even when it is about the story.
             let card = run.iter().filter(|l| l.shape == Shape::KeyValue).count();
             let is_card =
@@ -262,7 +274,7 @@ impl Blocks {
     /// that share enough content words with the core.
     fn trim_body(
         &self,
-        text: &str,
+        flat: &[u64],
         lines: &[LineInfo],
         start: usize,
         end: usize,
@@ -275,13 +287,7 @@ impl Blocks {
                 .sum()
         };
         let vocab_of = |a: usize, b: usize| {
-            content_words(
-                lines[a..b]
-                    .iter()
-                    .filter(|l| l.shape == Shape::Prose)
-                    .map(|l| &text[l.start..l.end]),
-                self.cfg.content_word_chars,
-            )
+            content_words(lines[a..b].iter().filter(|l| l.shape == Shape::Prose), flat)
         };
         // Segments: split where `gap_lines` or more non-sentence lines follow each other.
         let mut segments: Vec<(usize, usize)> = Vec::new();
@@ -314,12 +320,7 @@ impl Blocks {
         // not repeat the lede's words; an author box or a teaser is small).
         let cohesive = |seg: &(usize, usize)| {
             prose_words(seg) as f64 >= self.cfg.segment_size_ratio * core_words
-                || cohesion(
-                    &lines[seg.0..seg.1],
-                    text,
-                    &vocab,
-                    self.cfg.content_word_chars,
-                ) >= self.cfg.segment_cohesion
+                || cohesion(&lines[seg.0..seg.1], flat, &vocab) >= self.cfg.segment_cohesion
         };
         let mut first = core;
         while first > 0 && cohesive(&segments[first - 1]) {
@@ -337,7 +338,7 @@ impl Blocks {
     /// a non-fragment) and reports each.
     fn emit_runs(
         &self,
-        text: &str,
+        flat: &[u64],
         lines: &[LineInfo],
         position: &'static str,
         vocab: &Vocab,
@@ -350,7 +351,7 @@ impl Blocks {
             if split {
                 let run = &lines[start..i];
                 if !run.is_empty() {
-                    let c = cohesion(run, text, vocab, self.cfg.content_word_chars);
+                    let c = cohesion(run, flat, vocab);
                     push(found, run, c, evidence(run, position));
                 }
                 start = i;
@@ -495,10 +496,10 @@ fn stems(s: &str, min_chars: usize, mut f: impl FnMut(u64)) {
     }
 }
 
-fn content_words<'a>(lines: impl Iterator<Item = &'a str>, min_chars: usize) -> Vocab {
+fn content_words<'a>(lines: impl Iterator<Item = &'a LineInfo>, flat: &[u64]) -> Vocab {
     let mut v = Vec::new();
     for l in lines {
-        stems(l, min_chars, |h| v.push(h));
+        v.extend_from_slice(&flat[l.stems.0 as usize..l.stems.1 as usize]);
     }
     v.sort_unstable();
     v.dedup();
@@ -506,16 +507,16 @@ fn content_words<'a>(lines: impl Iterator<Item = &'a str>, min_chars: usize) -> 
 }
 
 /// Share of the run's content words that also occur in the body's prose.
-fn cohesion(run: &[LineInfo], text: &str, vocab: &Vocab, min_chars: usize) -> f64 {
+fn cohesion(run: &[LineInfo], flat: &[u64], vocab: &Vocab) -> f64 {
     let mut total = 0usize;
     let mut shared = 0usize;
     for l in run {
-        stems(&text[l.start..l.end], min_chars, |h| {
+        for h in &flat[l.stems.0 as usize..l.stems.1 as usize] {
             total += 1;
-            if vocab.binary_search(&h).is_ok() {
+            if vocab.binary_search(h).is_ok() {
                 shared += 1;
             }
-        });
+        }
     }
     if total == 0 {
         0.0
