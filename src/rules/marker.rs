@@ -68,6 +68,7 @@ impl RuleConfig for Config {
             signup: Regex::new(
                 r"^[ \t]*(?:Sign\s+up|SIGN\s+UP|Subscribe|SUBSCRIBE)(?:\s+(?:now|today|here|free))?\s+(?:for|to)\s+(?:our(?-u:\b)|(?i:[^\n]*?(?-u:\b)(?:newsletters?|alerts|briefing|digest|updates|podcast|channel)(?-u:\b)))[^\n]*$",
             )?,
+            may_glue: Regex::new(GLUED)?,
             // Group 1: the glued marker. At the line end after a sentence end, between
             // two sentences, or at the line start before a capitalised sentence.
             glued: Regex::new(&format!(
@@ -82,6 +83,9 @@ struct Marker {
     alone: Regex,
     share: Regex,
     signup: Regex,
+    /// Any glued match contains one of the glued phrases: a literal search first spares
+    /// nearly every line the full pattern.
+    may_glue: Regex,
     glued: Regex,
 }
 
@@ -119,7 +123,7 @@ impl Rule for Marker {
                 );
                 continue;
             }
-            if !self.cfg.glued {
+            if !self.cfg.glued || !self.may_glue.is_match(l) {
                 continue;
             }
             for c in self.glued.captures_iter(l) {
