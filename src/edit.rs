@@ -121,15 +121,66 @@ pub fn to_original(map: &CharMap, start: usize, end: usize) -> Option<(usize, us
     Some((s, e))
 }
 
+/// One line of clean text being built: words from kept pieces and replacements, joined
+/// by single spaces, with where each char came from.
+struct LineOut {
+    text: String,
+    need_space: bool,
+    first: Option<usize>,
+    last: usize,
+    record: bool,
+    map: CharMap,
+}
+
+impl LineOut {
+    fn start(&mut self, at: usize, record: bool) {
+        self.text.clear();
+        self.map.clear();
+        self.need_space = false;
+        self.first = None;
+        self.last = at;
+        self.record = record;
+    }
+
+    /// A cut, or whitespace: the next word is separated by one space.
+    fn space(&mut self) {
+        self.need_space = !self.text.is_empty();
+    }
+
+    /// `ch`, which stands for `from..to` of the original.
+    fn push(&mut self, ch: char, from: usize, to: usize) {
+        if ch.is_whitespace() {
+            self.space();
+            return;
+        }
+        if self.need_space {
+            self.text.push(' ');
+            self.need_space = false;
+        }
+        if self.record {
+            self.map.push((self.text.len(), from, to));
+        }
+        self.text.push(ch);
+        self.first.get_or_insert(from);
+        self.last = self.last.max(to);
+    }
+}
+
 fn render(
     original: &str,
     removed: &[Removal],
     mut record: Option<&mut CharMap>,
 ) -> (String, Vec<LineMap>) {
     let mut out = String::with_capacity(original.len());
-    let mut line_map: CharMap = Vec::new();
     let mut maps = Vec::new();
-    let mut line_buf = String::new();
+    let mut line_out = LineOut {
+        text: String::new(),
+        need_space: false,
+        first: None,
+        last: 0,
+        record: false,
+        map: Vec::new(),
+    };
     let mut pending_blank = false;
     let mut r = 0;
     // Removals before this index have had their replacement written (a span that
@@ -150,62 +201,28 @@ fn render(
             }
             continue;
         }
-        line_buf.clear();
-        line_map.clear();
-        let mut need_space = false;
-        let mut first_kept = None;
-        let mut last_kept = line.start;
+        line_out.start(line.start, record.is_some());
         let mut pos = line.start;
         let mut k = r;
         loop {
             let cut = removed.get(k).filter(|x| x.start < line.end);
             let piece_end = cut.map_or(line.end, |x| x.start.max(pos));
             for (i, ch) in original[pos..piece_end].char_indices() {
-                if ch.is_whitespace() {
-                    need_space = !line_buf.is_empty();
-                } else {
-                    if need_space {
-                        line_buf.push(' ');
-                        need_space = false;
-                    }
-                    if record.is_some() {
-                        line_map.push((line_buf.len(), pos + i, pos + i + ch.len_utf8()));
-                    }
-                    line_buf.push(ch);
-                    first_kept.get_or_insert(pos + i);
-                    last_kept = pos + i + ch.len_utf8();
-                }
+                line_out.push(ch, pos + i, pos + i + ch.len_utf8());
             }
-            match cut {
-                Some(x) => {
-                    need_space = !line_buf.is_empty();
-                    if let Some(rep) = x.replacement.as_deref().filter(|_| k >= replaced_upto) {
-                        replaced_upto = k + 1;
-                        for ch in rep.chars() {
-                            if ch.is_whitespace() {
-                                need_space = !line_buf.is_empty();
-                            } else {
-                                if need_space {
-                                    line_buf.push(' ');
-                                    need_space = false;
-                                }
-                                if record.is_some() {
-                                    line_map.push((line_buf.len(), x.start, x.end));
-                                }
-                                line_buf.push(ch);
-                                first_kept.get_or_insert(x.start);
-                                last_kept = last_kept.max(x.end);
-                            }
-                        }
-                        need_space = !line_buf.is_empty();
-                    }
-                    pos = x.end.min(line.end).max(pos);
-                    k += 1;
+            let Some(x) = cut else { break };
+            line_out.space();
+            if let Some(rep) = x.replacement.as_deref().filter(|_| k >= replaced_upto) {
+                replaced_upto = k + 1;
+                for ch in rep.chars() {
+                    line_out.push(ch, x.start, x.end);
                 }
-                None => break,
+                line_out.space();
             }
+            pos = x.end.min(line.end).max(pos);
+            k += 1;
         }
-        let Some(first_kept) = first_kept else {
+        let Some(first_kept) = line_out.first else {
             continue;
         };
         if !out.is_empty() {
@@ -213,15 +230,15 @@ fn render(
         }
         pending_blank = false;
         if let Some(rec) = record.as_deref_mut() {
-            rec.extend(line_map.iter().map(|&(c, s, e)| (c + out.len(), s, e)));
+            rec.extend(line_out.map.iter().map(|&(c, s, e)| (c + out.len(), s, e)));
         }
         maps.push(LineMap {
             clean_start: out.len(),
-            clean_end: out.len() + line_buf.len(),
+            clean_end: out.len() + line_out.text.len(),
             orig_start: first_kept,
-            orig_end: last_kept,
+            orig_end: line_out.last,
         });
-        out.push_str(&line_buf);
+        out.push_str(&line_out.text);
     }
     (out, maps)
 }
