@@ -226,9 +226,10 @@ pub trait GlobalStage: Send + Sync {
 
 /// A batch is also cut at this much text, so memory stays bounded when documents are
 /// big: `batch_docs` documents of up to `max_doc_bytes` each could be gigabytes, and
-/// up to four batches are alive at once (two queued, one being filled, one being
-/// cleaned). Output does not depend on batching.
-const MAX_BATCH_BYTES: u64 = 16 << 20;
+/// up to five batches are alive at once (one being read, one queued, one being
+/// cleaned, one queued for the writer, one being written). Output does not depend on
+/// batching.
+const MAX_BATCH_BYTES: u64 = 8 << 20;
 
 /// What the reader produced, after the per-document stages.
 enum Processed {
