@@ -97,27 +97,26 @@ fn seed_agency_paragraphs_are_found_and_reworded_ones_kept() {
             .starts_with("Kirby said the U.S. is urging North Korea")
     );
     // The paragraph numbers point at the matching paragraphs of 000's output text.
-    let text000: Vec<&str> = out[0]
-        .0
-        .edited
-        .text
-        .lines()
-        .filter(|l| !l.is_empty())
-        .collect();
-    let para = |of: &str| {
-        let n: usize = of
-            .strip_prefix("000#")
-            .expect("of 000")
-            .parse()
-            .expect("number");
-        text000[n]
-    };
-    assert!(para(&got[0].1).starts_with("Russian President Vladimir Putin"));
-    assert!(para(&got[1].1).starts_with("“We urge the DPRK"));
+    assert!(paragraph_of(&out[0].0, &got[0].1).starts_with("Russian President Vladimir Putin"));
+    assert!(paragraph_of(&out[0].0, &got[1].1).starts_with("“We urge the DPRK"));
     // 003 rewords the letters paragraph (Jaccard about 0.3): it stays, as does all else.
     for (c, _) in &out[2..] {
         assert_eq!(dup_removals(c), [], "{}", c.doc.id);
     }
+}
+
+/// The paragraph `of` (`<id>#<n>`) points at: the n-th non-blank line of `kept`'s
+/// clean text.
+fn paragraph_of<'a>(kept: &'a Cleaned, of: &str) -> &'a str {
+    let (id, n) = of.rsplit_once('#').expect("<id>#<n>");
+    assert_eq!(id, kept.doc.id, "{of} points at another document");
+    let n: usize = n.parse().expect("number");
+    kept.edited
+        .text
+        .lines()
+        .filter(|l| !l.is_empty())
+        .nth(n)
+        .expect("paragraph exists")
 }
 
 #[test]
@@ -134,20 +133,8 @@ fn annotate_keeps_the_text_and_records_the_match() {
     assert_eq!(notes[0]["level"], "paragraph");
     // The paragraph it points at is the letters paragraph of 000's clean text.
     let of = notes[0]["of"].as_str().expect("of");
-    let n: usize = of
-        .strip_prefix("000#")
-        .expect("of 000")
-        .parse()
-        .expect("number");
-    let text000: Vec<&str> = out[0]
-        .0
-        .edited
-        .text
-        .lines()
-        .filter(|l| !l.is_empty())
-        .collect();
     assert!(
-        text000[n].starts_with("Russian President Vladimir Putin"),
+        paragraph_of(&out[0].0, of).starts_with("Russian President Vladimir Putin"),
         "{of}"
     );
     assert!(c.edited.text.contains("In addition, Kirby said"));
