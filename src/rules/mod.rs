@@ -14,6 +14,7 @@ pub mod encoded;
 pub mod header;
 pub mod marker;
 pub mod related;
+pub mod thread;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -103,6 +104,7 @@ pub fn registry() -> Vec<RuleSpec> {
         spec::<caption::Config>(),
         spec::<marker::Config>(),
         spec::<related::Config>(),
+        spec::<thread::Config>(),
         spec::<blocks::Config>(),
     ]
 }

@@ -1,0 +1,340 @@
+//! `thread`: reader comments and other time-stamped feeds left after the article —
+//! `Name / November 19, 2019 at 11:33 am / comment text …` repeated, or a list of
+//! latest stories each with `11/20/2019 01:14 PM` under its title.
+//!
+//! Shape: a *stamp* is a short line that holds both a date (a year, a numeric date,
+//! or `<number> <unit> <relative word>` such as `2 days ago`) and a clock time. A
+//! feed is a run of at least `min_stamps` stamps, each at most `max_gap_lines` lines
+//! after the previous one, that starts after the article has had its say (at least
+//! `min_words_before` words of sentence lines before it). The whole run goes as one
+//! block: the stamps, everything between them, the short name or title lines just
+//! above the first stamp, and the last entry (as many lines after the last stamp as
+//! the typical entry is long). Article text rarely has three date-and-time lines a
+//! few lines apart, and a live blog's stamps start with its text, before the words
+//! an article needs to have said first.
+
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::{DocView, Rule, RuleConfig};
+use crate::doc::{Findings, Verdict};
+use crate::text::Line;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Fewest stamps that make a feed.
+    pub min_stamps: usize,
+    /// Most lines from one stamp to the next within a feed.
+    pub max_gap_lines: usize,
+    /// Longest stamp line, in words.
+    pub max_stamp_words: usize,
+    /// Words of sentence lines that must come before the feed.
+    pub min_words_before: usize,
+    /// Words that make `<number> <unit> <word>` a relative date (`2 days ago`).
+    pub relative_words: Vec<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            min_stamps: 3,
+            max_gap_lines: 12,
+            max_stamp_words: 8,
+            min_words_before: 100,
+            relative_words: vec!["ago".into()],
+        }
+    }
+}
+
+/// A clock time: `11:33`, `07:52 am`, `1:16pm`, `9.42 p.m.` is not taken (too prose-like).
+const TIME: &str = r"\b\d{1,2}:\d{2}(?::\d{2})?(?:[^\d:]|$)";
+
+impl RuleConfig for Config {
+    const ID: &'static str = "thread";
+    const DESCRIPTION: &'static str = "reader comments and time-stamped feeds: runs of short date-and-time lines after the article";
+
+    fn build(&self) -> anyhow::Result<Box<dyn Rule>> {
+        anyhow::ensure!(self.min_stamps >= 2, "min_stamps must be at least 2");
+        anyhow::ensure!(self.max_gap_lines >= 1, "max_gap_lines must be at least 1");
+        let mut date = String::from(r"\b(?:19|20)\d{2}\b|\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b");
+        let words: Vec<String> = self
+            .relative_words
+            .iter()
+            .filter(|w| !w.trim().is_empty())
+            .map(|w| regex::escape(w.trim()))
+            .collect();
+        if !words.is_empty() {
+            date.push_str(&format!(r"|\b\d+\s+\p{{L}}+\s+(?i:{})\b", words.join("|")));
+        }
+        Ok(Box::new(Thread {
+            cfg: self.clone(),
+            time: Regex::new(TIME)?,
+            date: Regex::new(&date)?,
+        }))
+    }
+}
+
+struct Thread {
+    cfg: Config,
+    time: Regex,
+    date: Regex,
+}
+
+fn words(s: &str) -> usize {
+    s.split_whitespace().count()
+}
+
+/// Ends like a sentence: `.`, `!`, `?`, `…`, optionally inside closing quotes or brackets.
+fn is_sentence(s: &str) -> bool {
+    let t = s.trim_end_matches(|c: char| {
+        c.is_whitespace() || matches!(c, '"' | '\'' | '”' | '’' | '»' | ')' | ']')
+    });
+    t.ends_with(['.', '!', '?', '…'])
+}
+
+impl Thread {
+    fn is_stamp(&self, s: &str) -> bool {
+        let n = words(s);
+        n > 0 && n <= self.cfg.max_stamp_words && self.time.is_match(s) && self.date.is_match(s)
+    }
+
+    /// Whether a line is covered by an earlier rule's verdict.
+    fn removed(line: &Line, cut: &[(usize, usize)]) -> bool {
+        cut.iter().any(|&(s, e)| s <= line.start && line.end <= e)
+    }
+}
+
+impl Rule for Thread {
+    fn id(&self) -> &'static str {
+        Config::ID
+    }
+
+    fn check(&self, doc: &DocView<'_>, found: &mut Findings) {
+        let text = doc.text;
+        let cut: Vec<(usize, usize)> = found.verdicts.iter().map(|v| (v.start, v.end)).collect();
+        // Non-blank lines still standing, as indices into doc.lines.
+        let live: Vec<usize> = (0..doc.lines.len())
+            .filter(|&i| {
+                let l = &doc.lines[i];
+                !l.text(text).trim().is_empty() && !Self::removed(l, &cut)
+            })
+            .collect();
+        let stamps: Vec<usize> = (0..live.len())
+            .filter(|&k| self.is_stamp(doc.lines[live[k]].text(text)))
+            .collect();
+        if stamps.len() < self.cfg.min_stamps {
+            return;
+        }
+        // Runs of stamps close to each other, as positions in `live`.
+        let mut runs: Vec<&[usize]> = Vec::new();
+        let mut from = 0;
+        for i in 1..=stamps.len() {
+            if i == stamps.len() || stamps[i] - stamps[i - 1] > self.cfg.max_gap_lines {
+                runs.push(&stamps[from..i]);
+                from = i;
+            }
+        }
+        let mut taken_to = 0; // first `live` position not yet inside a feed
+        for run in runs {
+            if run.len() < self.cfg.min_stamps {
+                continue;
+            }
+            let mut gaps: Vec<usize> = run.windows(2).map(|w| w[1] - w[0]).collect();
+            gaps.sort_unstable();
+            let entry = gaps[gaps.len() / 2];
+            // Short name or title lines just above the first stamp belong to its entry.
+            let mut first = run[0];
+            while first > taken_to && run[0] - (first - 1) < entry {
+                let s = doc.lines[live[first - 1]].text(text);
+                if is_sentence(s) || words(s) > 2 * self.cfg.max_stamp_words {
+                    break;
+                }
+                first -= 1;
+            }
+            let before: usize = live[..first]
+                .iter()
+                .map(|&i| doc.lines[i].text(text))
+                .filter(|s| is_sentence(s))
+                .map(words)
+                .sum();
+            if before < self.cfg.min_words_before {
+                continue;
+            }
+            let last = (run[run.len() - 1] + entry - 1).min(live.len() - 1);
+            let (start, end) = (doc.lines[live[first]].start, doc.lines[live[last]].end);
+            found
+                .verdicts
+                .push(Verdict::new(Config::ID, start, end).with_detail(json!({
+                    "stamps": run.len(),
+                    "lines": last - first + 1,
+                    "words_before": before,
+                })));
+            taken_to = last + 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testing::{build, removed};
+
+    fn rule() -> Box<dyn Rule> {
+        build(Config::default())
+    }
+
+    /// An article of about 120 words in sentence lines.
+    fn article() -> String {
+        let p = "The council voted on Tuesday to expand the bus network across the northern districts, \
+                 a plan that officials said would cut commuting times for thousands of residents.";
+        format!("{p}\n{p}\n{p}\n{p}\n")
+    }
+
+    fn comments(stamps: &[&str]) -> String {
+        let mut s = String::from("12 comments\n");
+        for (i, st) in stamps.iter().enumerate() {
+            s.push_str(&format!(
+                "reader{i} says:\n{st}\nI disagree with the plan, it will not help anyone here.\n"
+            ));
+        }
+        s
+    }
+
+    #[test]
+    fn removes_comment_threads_in_several_stamp_styles() {
+        for stamps in [
+            [
+                "November 19, 2019 at 11:33 am",
+                "November 19, 2019 at 11:46 am",
+                "November 20, 2019 at 9:02 pm",
+            ],
+            [
+                "2 days ago at 07:52 am",
+                "2 days ago at 07:47 am",
+                "3 days ago at 10:01 pm",
+            ],
+            [
+                "19 Nov 2019, 9:42am",
+                "19 Nov 2019, 9:25pm",
+                "18 Nov 2019, 4:33pm",
+            ],
+            [
+                "11/20/2019 01:14 PM",
+                "11/20/2019 10:08 AM",
+                "11/19/2019 09:39 AM",
+            ],
+            ["2019-11-20 13:14", "2019-11-20 15:01", "2019-11-21 08:00"],
+            [
+                "20.11.2019 um 13:14",
+                "20.11.2019 um 15:01",
+                "21.11.2019 um 08:00",
+            ],
+        ] {
+            let text = format!("{}{}", article(), comments(&stamps));
+            let got = removed(&*rule(), &text);
+            assert_eq!(got.len(), 1, "{stamps:?}: {got:?}");
+            assert!(got[0].starts_with("12 comments\nreader0 says:"), "{got:?}");
+            assert!(got[0].ends_with("help anyone here."), "{got:?}");
+            assert!(!got[0].contains("council"), "{got:?}");
+        }
+    }
+
+    #[test]
+    fn a_feed_of_titles_with_stamps_goes_too() {
+        let text = format!(
+            "{}Latest news\nMinister resigns over budget row\nBy Staff\n11/20/2019 01:14 PM\n\
+             Storm closes the coast road\nBy Staff\n11/20/2019 10:08 AM\n\
+             Court rules on the harbour case\nBy Staff\n11/20/2019 09:39 AM\n",
+            article()
+        );
+        let got = removed(&*rule(), &text);
+        assert_eq!(got.len(), 1);
+        assert!(got[0].starts_with("Minister resigns"), "{got:?}");
+    }
+
+    #[test]
+    fn keeps_articles_with_times_dates_or_too_few_stamps() {
+        let keep = [
+            // Two stamps only.
+            format!(
+                "{}{}",
+                article(),
+                comments(&["May 1, 2020 at 9:00 am", "May 1, 2020 at 9:30 am"])
+            ),
+            // An agenda: times without dates.
+            format!(
+                "{}09:00 Registration\n10:30 Keynote\n12:00 Lunch\n14:00 Panel\n",
+                article()
+            ),
+            // Sentences with dates and times, but long ones.
+            format!(
+                "{a}The polls opened on November 5, 2019 at 7:00 am in every district of the state.\n\
+                 Counting began on November 5, 2019 at 9:00 pm after the last station closed.\n\
+                 Results were certified on November 12, 2019 at 10:00 am by the election board.\n",
+                a = article()
+            ),
+            // A live blog: stamped entries from the start, before the article said much.
+            format!(
+                "Live: flood warnings\n{}{}",
+                comments(&[
+                    "20 Nov 2019 10:43",
+                    "20 Nov 2019 11:02",
+                    "20 Nov 2019 11:30"
+                ]),
+                "The river peaked at noon.\n"
+            ),
+            // Stamps too far apart.
+            format!(
+                "{a}May 1, 2020 at 9:00 am\n{a}May 2, 2020 at 9:00 am\n{a}May 3, 2020 at 9:00 am\n",
+                a = article().repeat(4)
+            ),
+        ];
+        for text in keep {
+            assert_eq!(removed(&*rule(), &text), Vec::<String>::new(), "{text}");
+        }
+    }
+
+    #[test]
+    fn relative_words_come_from_config() {
+        let stamps = [
+            "vor 2 Tagen 07:52",
+            "vor 3 Tagen 07:47",
+            "vor 4 Tagen 10:01",
+        ];
+        let text = format!("{}{}", article(), comments(&stamps));
+        assert!(
+            removed(&*rule(), &text).is_empty(),
+            "no year, no relative word: not a stamp"
+        );
+        let stamps = ["2 Tage her 07:52", "3 Tage her 07:47", "4 Tage her 10:01"];
+        let text = format!("{}{}", article(), comments(&stamps));
+        let cfg = Config {
+            relative_words: vec!["her".into()],
+            ..Config::default()
+        };
+        assert_eq!(removed(&*build(cfg), &text).len(), 1);
+    }
+
+    #[test]
+    fn lines_removed_by_earlier_rules_are_not_counted() {
+        let text = format!(
+            "{}{}",
+            article(),
+            comments(&[
+                "May 1, 2020 at 9:00 am",
+                "May 1, 2020 at 9:30 am",
+                "May 1, 2020 at 9:45 am"
+            ])
+        );
+        let view = DocView::new("t", &text);
+        let mut found = Findings::default();
+        // An earlier rule took the article: nothing said before the feed.
+        found
+            .verdicts
+            .push(Verdict::new("other", 0, article().len()));
+        rule().check(&view, &mut found);
+        assert_eq!(found.verdicts.len(), 1);
+    }
+}
