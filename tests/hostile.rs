@@ -109,6 +109,11 @@ fn words(n: usize) -> String {
         .join(" ")
 }
 
+/// `n` distinct lines of `w` words each (distinct, so no rule takes them as repeats).
+fn numbered_lines(n: usize, w: usize) -> String {
+    (0..n).map(|i| format!("{i} {}\n", words(w))).collect()
+}
+
 fn jsonl_doc(text: &str) -> String {
     serde_json::json!({ "text": text }).to_string()
 }
@@ -272,7 +277,7 @@ fn deeply_nested_json_is_rejected_cleanly_and_long_values_are_kept() {
             "{{\"text\":\"{text}\",\"blob\":\"{}\"}}",
             "b".repeat(5 << 20)
         ),
-        jsonl_doc(&(words(50) + "\n").repeat(20_000)),
+        jsonl_doc(&numbered_lines(20_000, 50)),
     ];
     let path = write(&dir.path().join("nested.jsonl"), lines.join("\n"));
     let run = chaff(&[&path], None);
@@ -515,7 +520,7 @@ fn many_big_documents_do_not_pile_up_in_memory() {
     // also cut by bytes, so only a few documents are in memory at once.
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("big_docs.jsonl");
-    let text = (words(60) + "\n").repeat(8_000);
+    let text = numbered_lines(8_000, 60);
     let line = jsonl_doc(&text) + "\n";
     fs::write(&path, line.repeat(40)).expect("write input");
     let out = dir.path().join("out");

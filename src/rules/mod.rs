@@ -14,6 +14,7 @@ pub mod encoded;
 pub mod header;
 pub mod marker;
 pub mod related;
+pub mod repeat;
 pub mod thread;
 
 use serde::Serialize;
@@ -106,6 +107,7 @@ pub fn registry() -> Vec<RuleSpec> {
         spec::<related::Config>(),
         spec::<thread::Config>(),
         spec::<blocks::Config>(),
+        spec::<repeat::Config>(),
     ]
 }
 
