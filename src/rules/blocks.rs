@@ -60,6 +60,10 @@ pub struct Config {
     pub template_min_docs_prose: u32,
     /// Documents with fewer scored lines than this are left alone.
     pub min_lines: usize,
+    /// A line of at least this many words ending in `:` right after the body
+    /// introduces a list that belongs to the article (`The tour dates:`); the items
+    /// under it (non-sentence lines of three words or more, not repeated) stay (0: off).
+    pub intro_words: usize,
 }
 
 impl Default for Config {
@@ -82,6 +86,7 @@ impl Default for Config {
             min_lines: 3,
             template_min_docs: 5,
             template_min_docs_prose: 50,
+            intro_words: 4,
         }
     }
 }
@@ -234,9 +239,26 @@ impl Rule for Blocks {
         let (window_start, window_end) = max_window(&scores);
         let (body_start, body_end, vocab) = self.trim_body(&flat, &lines, window_start, window_end);
 
+        // A list the article introduces with a colon belongs to it.
+        let mut after = body_end;
+        if self.cfg.intro_words > 0 && after < lines.len() {
+            let intro = &text[lines[after].start..lines[after].end];
+            if intro.ends_with(':') && lines[after].words >= self.cfg.intro_words {
+                after += 1;
+                // Its items: non-sentence lines of a few words, not page template.
+                while after < lines.len() {
+                    let item = &lines[after];
+                    if item.is_sentence() || item.words < 3 || item.repeated || item.template {
+                        break;
+                    }
+                    after += 1;
+                }
+            }
+        }
+
         // Before and after the body: every run is off the body.
         self.emit_runs(&flat, &lines[..body_start], "before_body", &vocab, found);
-        self.emit_runs(&flat, &lines[body_end..], "after_body", &vocab, found);
+        self.emit_runs(&flat, &lines[after..], "after_body", &vocab, found);
 
         // Inside the body: runs of non-sentence lines long enough to be blocks.
         let mut i = body_start;
@@ -709,6 +731,33 @@ mod tests {
             "{:?}",
             removed(rule.as_ref(), &text)
         );
+    }
+
+    #[test]
+    fn keeps_a_list_the_article_introduces_with_a_colon() {
+        let rule = build(Config::default());
+        let body = format!("{}\n{}", article(), article_continued());
+        let list = "The new routes and their first departures are:\nRoute 41 – Northern loop, 5:40am\nRoute 42 – Harbour and depot, 6:05am\nRoute 43 – Stadium via market, 6:15am";
+        let text = format!("{body}\n{list}\nHome\nContact\n© 2024 Example Media");
+        assert_eq!(cleaned(rule.as_ref(), &text), format!("{body}\n{list}"));
+    }
+
+    #[test]
+    fn a_short_label_with_a_colon_is_not_an_introduction() {
+        let rule = build(Config::default());
+        let body = format!("{}\n{}", article(), article_continued());
+        for tail in [
+            // Too short to introduce anything.
+            "Share this:\nFacebook page of the paper\nTwitter feed of the paper\nEmail this to a friend",
+            // An introduction, but what follows is a menu of one- and two-word lines.
+            "More from our transport desk below:\nHome\nNews\nContact us",
+        ] {
+            let out = cleaned(rule.as_ref(), &format!("{body}\n{tail}"));
+            assert!(
+                !out.contains("Facebook") && !out.contains("Contact"),
+                "{out}"
+            );
+        }
     }
 
     #[test]
