@@ -41,7 +41,7 @@ impl Default for Config {
         Config {
             min_stamps: 3,
             max_gap_lines: 12,
-            max_stamp_words: 8,
+            max_stamp_words: 12,
             min_words_before: 100,
             relative_words: vec!["ago".into()],
         }
