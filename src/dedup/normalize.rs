@@ -72,9 +72,7 @@ pub fn tokens(text: &str, buf: &mut Vec<u8>, mut f: impl FnMut(Token)) {
                     // Fast path, most words: a run of lowercase ASCII letters and
                     // digits that ends at a separator is hashed where it lies.
                     let start = i;
-                    while i < n && bytes[i] < 0x80 && ASCII[bytes[i] as usize] == bytes[i] {
-                        i += 1;
-                    }
+                    i = lower_run_end(bytes, i);
                     let ends = i == n
                         || (bytes[i] < 0x80 && matches!(ASCII[bytes[i] as usize], SPACE | DASH));
                     if ends {
@@ -134,6 +132,36 @@ pub fn tokens(text: &str, buf: &mut Vec<u8>, mut f: impl FnMut(Token)) {
         }
     }
     flush(buf, &mut f);
+}
+
+/// The end of the run of lowercase ASCII letters and digits starting at `i`. Eight
+/// bytes at a time, so a word of up to eight bytes costs one step and the loop's exit
+/// is predictable.
+#[inline(always)]
+fn lower_run_end(bytes: &[u8], mut i: usize) -> usize {
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const fn splat(b: u8) -> u64 {
+        b as u64 * 0x0101_0101_0101_0101
+    }
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let mut le = [0u8; 8];
+        le.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(le);
+        // Per byte, with the top bit cleared first so no sum carries into the next
+        // byte: the top bit of y + (0x80 - lo) says b >= lo, of y + (0x7F - hi) b > hi.
+        let y = x & LOW7;
+        let in_range = |lo: u8, hi: u8| (y + splat(0x80 - lo)) & !(y + splat(0x7F - hi));
+        let ok = (in_range(b'a', b'z') | in_range(b'0', b'9')) & !x & HIGH;
+        if ok != HIGH {
+            return i + ((!ok & HIGH).trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < bytes.len() && bytes[i] < 0x80 && ASCII[bytes[i] as usize] == bytes[i] {
+        i += 1;
+    }
+    i
 }
 
 /// Calls `f` with the hash of every normalised word of `text`, in order.
@@ -322,6 +350,29 @@ mod tests {
             tokens(&text, &mut Vec::new(), |t| got.push(t));
             assert_eq!(got, tokens_reference(&text), "{text:?}");
             state = state.wrapping_add(1);
+        }
+    }
+
+    #[test]
+    fn word_runs_end_where_the_byte_by_byte_scan_ends() {
+        let slow = |b: &[u8], mut i: usize| {
+            while i < b.len() && b[i] < 0x80 && ASCII[b[i] as usize] == b[i] {
+                i += 1;
+            }
+            i
+        };
+        for b in 0..=255u8 {
+            for at in 0..12 {
+                let mut text = b"abcdefgh0123456789xyzw".to_vec();
+                text[at] = b;
+                for start in 0..4 {
+                    assert_eq!(
+                        lower_run_end(&text, start),
+                        slow(&text, start),
+                        "{b} at {at}"
+                    );
+                }
+            }
         }
     }
 
