@@ -70,13 +70,24 @@ pub fn tokens(text: &str, buf: &mut Vec<u8>, mut f: impl FnMut(Token)) {
             if class < 0x80 {
                 if buf.is_empty() {
                     // Fast path, most words: a run of lowercase ASCII letters and
-                    // digits that ends at a separator is hashed where it lies.
+                    // digits that ends at a separator, possibly after ASCII marks
+                    // ("word," "end."), is hashed where it lies. Marks inside a word
+                    // come before it, placed at its end.
                     let start = i;
                     i = lower_run_end(bytes, i);
-                    let ends = i == n
-                        || (bytes[i] < 0x80 && matches!(ASCII[bytes[i] as usize], SPACE | DASH));
-                    if ends {
+                    let mut j = i;
+                    while j < n && bytes[j] < 0x80 && ASCII[bytes[j] as usize] == MARK {
+                        j += 1;
+                    }
+                    let ends = j == n
+                        || (bytes[j] < 0x80 && matches!(ASCII[bytes[j] as usize], SPACE | DASH));
+                    if ends && i > start {
+                        for &m in &bytes[i..j] {
+                            let ch = if m == b'`' { '\'' } else { m as char };
+                            f(Token::Mark(ch, (i - start) as u32));
+                        }
                         f(Token::Word(xxh3_64(&bytes[start..i])));
+                        i = j;
                     } else {
                         buf.extend_from_slice(&bytes[start..i]);
                     }
@@ -334,8 +345,8 @@ mod tests {
     #[test]
     fn fast_path_agrees_with_the_byte_by_byte_scan() {
         let pieces = [
-            "a", "Ab", "zz9", "Q", "x", " ", "\n", "\t", "-", "'", "`", ".", "\u{0}", "é", "É",
-            "’", "—", "\u{00A0}", "ж", "ǅ", "İ", "日本", "\u{2009}", "«", "1",
+            "a", "Ab", "zz9", "Q", "x", " ", "\n", "\t", "-", "'", "`", ".", ",", "\u{0}", "é",
+            "É", "’", "—", "\u{00A0}", "ж", "ǅ", "İ", "日本", "\u{2009}", "«", "1",
         ];
         let mut state = 7u64;
         for _ in 0..3000 {
