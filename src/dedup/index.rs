@@ -213,12 +213,19 @@ impl Index {
         let mut best: Option<(u32, f64)> = None;
         for &c in &self.cands {
             let (_, first, end) = self.docs[c as usize];
-            self.scratch.clear();
-            for l in first..end {
-                self.scratch.extend_from_slice(self.lines.get(l));
-            }
-            into_set(&mut self.scratch);
-            let Some(sim) = self.doc_t.check(&self.scratch, &self.query) else {
+            // One stored set is already sorted and deduplicated: the whole document
+            // (stored as one set when paragraphs are not indexed) or its only line.
+            let stored = if end - first == 1 {
+                self.lines.get(first)
+            } else {
+                self.scratch.clear();
+                for l in first..end {
+                    self.scratch.extend_from_slice(self.lines.get(l));
+                }
+                into_set(&mut self.scratch);
+                &self.scratch
+            };
+            let Some(sim) = self.doc_t.check(stored, &self.query) else {
                 continue;
             };
             if best.is_none_or(|(_, s)| sim > s) {
@@ -258,6 +265,9 @@ impl Index {
                 self.paragraph_lsh.insert(minhash);
                 self.paragraphs.push((stored, slot, l.line - shift));
             }
+        }
+        if sig.doc.is_some() && !sig.doc_set.is_empty() {
+            self.lines.push(&sig.doc_set);
         }
         if let Some(minhash) = &sig.doc {
             self.doc_lsh.insert(minhash);

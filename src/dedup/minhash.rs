@@ -5,7 +5,7 @@
 //! permutation of the 32-bit space). On spread keys its estimates match the
 //! theoretical error of ideal MinHash (measured: RMSE 0.043 at Jaccard 0.6 with 128
 //! permutations, theory 0.043), and one permutation is one 32-bit multiply, add and
-//! min: eight lanes per AVX2 instruction, picked at run time where available.
+//! min: eight lanes per AVX2 instruction, sixteen with AVX-512, picked at run time.
 //! The parameters come from a fixed seed, so signatures are reproducible everywhere.
 
 #[derive(Debug, Clone)]
@@ -45,35 +45,75 @@ impl MinHasher {
 
     /// Lowers `sig` to cover every shingle in `shingles`.
     pub fn update(&self, sig: &mut [u32], shingles: &[u32]) {
+        // Affine maps need random-looking keys: spread once per shingle.
+        let keys: Vec<u32> = shingles.iter().map(|&x| mix32(x)).collect();
         #[cfg(target_arch = "x86_64")]
         {
+            if std::arch::is_x86_feature_detected!("avx512f") {
+                // SAFETY: the CPU supports AVX-512F, checked just above.
+                unsafe { update_avx512(&self.a, &self.b, sig, &keys) };
+                return;
+            }
             if std::arch::is_x86_feature_detected!("avx2") {
                 // SAFETY: the CPU supports AVX2, checked just above.
-                unsafe { update_avx2(&self.a, &self.b, sig, shingles) };
+                unsafe { update_avx2(&self.a, &self.b, sig, &keys) };
                 return;
             }
         }
-        update_generic(&self.a, &self.b, sig, shingles);
+        update_blocks::<32>(&self.a, &self.b, sig, &keys);
     }
 }
 
+/// Permutations are taken `B` at a time, and all keys run through one block while its
+/// `B` minima, multipliers and offsets stay in registers: no loads or stores per key
+/// but the key itself.
 #[inline(always)]
-fn update_generic(a: &[u32], b: &[u32], sig: &mut [u32], shingles: &[u32]) {
+fn update_blocks<const B: usize>(a: &[u32], b: &[u32], sig: &mut [u32], keys: &[u32]) {
     let n = sig.len().min(a.len()).min(b.len());
     let (a, b, sig) = (&a[..n], &b[..n], &mut sig[..n]);
-    for &x in shingles {
-        // Affine maps need random-looking keys: spread once per shingle.
-        let y = mix32(x);
-        for i in 0..n {
-            sig[i] = sig[i].min(a[i].wrapping_mul(y).wrapping_add(b[i]));
+    let mut sig_blocks = sig.chunks_exact_mut(B);
+    let mut a_blocks = a.chunks_exact(B);
+    let mut b_blocks = b.chunks_exact(B);
+    for ((s, a), b) in (&mut sig_blocks).zip(&mut a_blocks).zip(&mut b_blocks) {
+        let mut m = [0u32; B];
+        m.copy_from_slice(s);
+        let (mut av, mut bv) = ([0u32; B], [0u32; B]);
+        av.copy_from_slice(a);
+        bv.copy_from_slice(b);
+        for &y in keys {
+            for i in 0..B {
+                m[i] = m[i].min(av[i].wrapping_mul(y).wrapping_add(bv[i]));
+            }
+        }
+        s.copy_from_slice(&m);
+    }
+    update_plain(
+        a_blocks.remainder(),
+        b_blocks.remainder(),
+        sig_blocks.into_remainder(),
+        keys,
+    );
+}
+
+#[inline(always)]
+fn update_plain(a: &[u32], b: &[u32], sig: &mut [u32], keys: &[u32]) {
+    for &y in keys {
+        for ((s, &a), &b) in sig.iter_mut().zip(a).zip(b) {
+            *s = (*s).min(a.wrapping_mul(y).wrapping_add(b));
         }
     }
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn update_avx2(a: &[u32], b: &[u32], sig: &mut [u32], shingles: &[u32]) {
-    update_generic(a, b, sig, shingles)
+unsafe fn update_avx2(a: &[u32], b: &[u32], sig: &mut [u32], keys: &[u32]) {
+    update_blocks::<32>(a, b, sig, keys)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn update_avx512(a: &[u32], b: &[u32], sig: &mut [u32], keys: &[u32]) {
+    update_blocks::<64>(a, b, sig, keys)
 }
 
 /// The murmur3 32-bit finaliser: a bijection that spreads structured keys.
@@ -137,11 +177,16 @@ mod tests {
         let mut s = sig(&m, &[1, 2, 3]);
         merge(&mut s, &sig(&m, &[4, 5]));
         assert_eq!(s, sig(&m, &[1, 2, 3, 4, 5]));
-        let mut generic = m.empty();
-        update_generic(&m.a, &m.b, &mut generic, &[1, 2, 3, 4, 5]);
-        assert_eq!(
-            generic, s,
-            "the dispatched build agrees with the portable one"
-        );
+        let keys: Vec<u32> = [1, 2, 3, 4, 5].iter().map(|&x| mix32(x)).collect();
+        let mut plain = m.empty();
+        update_plain(&m.a, &m.b, &mut plain, &keys);
+        assert_eq!(plain, s, "the dispatched build agrees with the plain loop");
+        // A permutation count that is no multiple of the block leaves a remainder.
+        let odd = MinHasher::new(70);
+        let mut blocked = odd.empty();
+        update_blocks::<32>(&odd.a, &odd.b, &mut blocked, &keys);
+        let mut plain = odd.empty();
+        update_plain(&odd.a, &odd.b, &mut plain, &keys);
+        assert_eq!(blocked, plain);
     }
 }

@@ -10,7 +10,7 @@
 //!   Shingles ignore them; the exact key hashes words and marks in order, so exact
 //!   duplicates differ at most in case, whitespace, and quote and dash variants.
 
-use xxhash_rust::xxh3::{xxh3_64, xxh3_128};
+use xxhash_rust::xxh3::{Xxh3, xxh3_64};
 
 /// What the scan reports, in text order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,26 +34,82 @@ impl Token {
     }
 }
 
+/// Class of each ASCII byte: a lowercase letter or digit is its own lowercase value
+/// (below 0x80); everything else is one of the classes below (0x80 and up).
+const MARK: u8 = 0x80;
+const SPACE: u8 = 0x81;
+const DASH: u8 = 0x82;
+static ASCII: [u8; 128] = {
+    let mut t = [MARK; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() {
+            t[b] = c.to_ascii_lowercase();
+        } else if is_ascii_space(c) {
+            t[b] = SPACE;
+        } else if c == b'-' {
+            t[b] = DASH;
+        }
+        b += 1;
+    }
+    t
+};
+
 /// Calls `f` with every token of `text`, in order. `buf` is scratch space reused
 /// across calls.
 pub fn tokens(text: &str, buf: &mut Vec<u8>, mut f: impl FnMut(Token)) {
     buf.clear();
     let bytes = text.as_bytes();
+    let n = bytes.len();
     let mut i = 0;
-    while i < bytes.len() {
+    while i < n {
         let b = bytes[i];
         if b < 0x80 {
+            let class = ASCII[b as usize];
+            if class < 0x80 {
+                if buf.is_empty() {
+                    // Fast path, most words: a run of lowercase ASCII letters and
+                    // digits that ends at a separator, possibly after ASCII marks
+                    // ("word," "end."), is hashed where it lies. Marks inside a word
+                    // come before it, placed at its end.
+                    let start = i;
+                    i = lower_run_end(bytes, i);
+                    let mut j = i;
+                    while j < n && bytes[j] < 0x80 && ASCII[bytes[j] as usize] == MARK {
+                        j += 1;
+                    }
+                    let ends = j == n
+                        || (bytes[j] < 0x80 && matches!(ASCII[bytes[j] as usize], SPACE | DASH));
+                    if ends && i > start {
+                        for &m in &bytes[i..j] {
+                            let ch = if m == b'`' { '\'' } else { m as char };
+                            f(Token::Mark(ch, (i - start) as u32));
+                        }
+                        f(Token::Word(xxh3_64(&bytes[start..i])));
+                        i = j;
+                    } else {
+                        buf.extend_from_slice(&bytes[start..i]);
+                    }
+                    if i > start {
+                        continue;
+                    }
+                }
+                buf.push(class);
+                i += 1;
+                continue;
+            }
             i += 1;
-            if b.is_ascii_alphanumeric() {
-                buf.push(b.to_ascii_lowercase());
-            } else if is_ascii_space(b) {
-                flush(buf, &mut f);
-            } else if b == b'-' {
-                flush(buf, &mut f);
-                f(Token::Mark('-', 0));
-            } else {
-                let ch = if b == b'`' { '\'' } else { b as char };
-                f(Token::Mark(ch, buf.len() as u32));
+            match class {
+                SPACE => flush(buf, &mut f),
+                DASH => {
+                    flush(buf, &mut f);
+                    f(Token::Mark('-', 0));
+                }
+                _ => {
+                    let ch = if b == b'`' { '\'' } else { b as char };
+                    f(Token::Mark(ch, buf.len() as u32));
+                }
             }
             continue;
         }
@@ -89,6 +145,36 @@ pub fn tokens(text: &str, buf: &mut Vec<u8>, mut f: impl FnMut(Token)) {
     flush(buf, &mut f);
 }
 
+/// The end of the run of lowercase ASCII letters and digits starting at `i`. Eight
+/// bytes at a time, so a word of up to eight bytes costs one step and the loop's exit
+/// is predictable.
+#[inline(always)]
+fn lower_run_end(bytes: &[u8], mut i: usize) -> usize {
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const fn splat(b: u8) -> u64 {
+        b as u64 * 0x0101_0101_0101_0101
+    }
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let mut le = [0u8; 8];
+        le.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(le);
+        // Per byte, with the top bit cleared first so no sum carries into the next
+        // byte: the top bit of y + (0x80 - lo) says b >= lo, of y + (0x7F - hi) b > hi.
+        let y = x & LOW7;
+        let in_range = |lo: u8, hi: u8| (y + splat(0x80 - lo)) & !(y + splat(0x7F - hi));
+        let ok = (in_range(b'a', b'z') | in_range(b'0', b'9')) & !x & HIGH;
+        if ok != HIGH {
+            return i + ((!ok & HIGH).trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < bytes.len() && bytes[i] < 0x80 && ASCII[bytes[i] as usize] == bytes[i] {
+        i += 1;
+    }
+    i
+}
+
 /// Calls `f` with the hash of every normalised word of `text`, in order.
 pub fn for_each_word(text: &str, buf: &mut Vec<u8>, mut f: impl FnMut(u64)) {
     tokens(text, buf, |t| {
@@ -107,8 +193,17 @@ fn flush(buf: &mut Vec<u8>, f: &mut impl FnMut(Token)) {
 
 /// Hashes exact-key tokens (see [`Token::key`]) into a 128-bit key.
 pub fn exact_key(keys: &[u64]) -> [u64; 2] {
-    let bytes: Vec<u8> = keys.iter().flat_map(|k| k.to_le_bytes()).collect();
-    let h = xxh3_128(&bytes);
+    // Streamed in stack-sized pieces: the same digest as one call over all the bytes,
+    // without a copy of them.
+    let mut hasher = Xxh3::new();
+    let mut block = [0u8; 512];
+    for piece in keys.chunks(block.len() / 8) {
+        for (k, out) in piece.iter().zip(block.chunks_exact_mut(8)) {
+            out.copy_from_slice(&k.to_le_bytes());
+        }
+        hasher.update(&block[..piece.len() * 8]);
+    }
+    let h = hasher.digest128();
     [(h >> 64) as u64, h as u64]
 }
 
@@ -138,7 +233,7 @@ fn push_lower(buf: &mut Vec<u8>, ch: char) {
     }
 }
 
-fn is_ascii_space(b: u8) -> bool {
+const fn is_ascii_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C)
 }
 
@@ -208,6 +303,103 @@ mod tests {
             } else {
                 assert!(!ch.is_alphanumeric(), "{ch} needs the slow path");
             }
+        }
+    }
+
+    /// The scan without the fast path: every word built byte by byte in `buf`.
+    fn tokens_reference(text: &str) -> Vec<Token> {
+        let mut out = Vec::new();
+        let mut buf = Vec::new();
+        let emit = |buf: &mut Vec<u8>, out: &mut Vec<Token>| {
+            if !buf.is_empty() {
+                out.push(Token::Word(xxh3_64(buf)));
+                buf.clear();
+            }
+        };
+        for ch in text.chars() {
+            if ch.is_ascii_alphanumeric() {
+                buf.push(ch.to_ascii_lowercase() as u8);
+            } else if ch.is_ascii() && is_ascii_space(ch as u8) {
+                emit(&mut buf, &mut out);
+            } else if ch == '-' {
+                emit(&mut buf, &mut out);
+                out.push(Token::Mark('-', 0));
+            } else if ch.is_ascii() {
+                let c = if ch == '`' { '\'' } else { ch };
+                out.push(Token::Mark(c, buf.len() as u32));
+            } else if ch.is_alphanumeric() {
+                push_lower(&mut buf, ch);
+            } else if ch.is_whitespace() {
+                emit(&mut buf, &mut out);
+            } else if is_dash(ch) {
+                emit(&mut buf, &mut out);
+                out.push(Token::Mark('-', 0));
+            } else {
+                out.push(Token::Mark(fold_quote(ch).unwrap_or(ch), buf.len() as u32));
+            }
+        }
+        emit(&mut buf, &mut out);
+        out
+    }
+
+    #[test]
+    fn fast_path_agrees_with_the_byte_by_byte_scan() {
+        let pieces = [
+            "a", "Ab", "zz9", "Q", "x", " ", "\n", "\t", "-", "'", "`", ".", ",", "\u{0}", "é",
+            "É", "’", "—", "\u{00A0}", "ж", "ǅ", "İ", "日本", "\u{2009}", "«", "1",
+        ];
+        let mut state = 7u64;
+        for _ in 0..3000 {
+            let mut text = String::new();
+            for _ in 0..(state % 12) {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                text.push_str(pieces[(state % pieces.len() as u64) as usize]);
+            }
+            let mut got = Vec::new();
+            tokens(&text, &mut Vec::new(), |t| got.push(t));
+            assert_eq!(got, tokens_reference(&text), "{text:?}");
+            state = state.wrapping_add(1);
+        }
+    }
+
+    #[test]
+    fn word_runs_end_where_the_byte_by_byte_scan_ends() {
+        let slow = |b: &[u8], mut i: usize| {
+            while i < b.len() && b[i] < 0x80 && ASCII[b[i] as usize] == b[i] {
+                i += 1;
+            }
+            i
+        };
+        for b in 0..=255u8 {
+            for at in 0..12 {
+                let mut text = b"abcdefgh0123456789xyzw".to_vec();
+                text[at] = b;
+                for start in 0..4 {
+                    assert_eq!(
+                        lower_run_end(&text, start),
+                        slow(&text, start),
+                        "{b} at {at}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn streamed_exact_key_is_the_one_shot_hash() {
+        let keys: Vec<u64> = (0..1000u64)
+            .map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15))
+            .collect();
+        for n in [0, 1, 63, 64, 65, 1000] {
+            let bytes: Vec<u8> = keys[..n].iter().flat_map(|k| k.to_le_bytes()).collect();
+            let h = xxhash_rust::xxh3::xxh3_128(&bytes);
+            assert_eq!(
+                exact_key(&keys[..n]),
+                [(h >> 64) as u64, h as u64],
+                "{n} keys"
+            );
         }
     }
 

@@ -61,8 +61,43 @@ fn combine(words: &[u64]) -> u32 {
 
 /// Sorts and deduplicates `set` in place, turning a shingle list into a set.
 pub fn into_set(set: &mut Vec<u32>) {
-    set.sort_unstable();
+    if set.len() >= RADIX_MIN {
+        radix_sort(set);
+    } else {
+        set.sort_unstable();
+    }
     set.dedup();
+}
+
+/// From this many shingles on (a whole document's), a radix sort beats comparison
+/// sorting: shingle hashes are uniform, so every pass spreads evenly.
+const RADIX_MIN: usize = 512;
+
+/// Least-significant-byte-first radix sort, four passes of eight bits.
+fn radix_sort(v: &mut Vec<u32>) {
+    let mut counts = [[0usize; 256]; 4];
+    for &x in v.iter() {
+        for (pass, c) in counts.iter_mut().enumerate() {
+            c[(x >> (8 * pass)) as usize & 0xFF] += 1;
+        }
+    }
+    let mut from = std::mem::take(v);
+    let mut to = vec![0u32; from.len()];
+    for (pass, c) in counts.iter().enumerate() {
+        let mut at = [0usize; 256];
+        let mut sum = 0;
+        for (a, &n) in at.iter_mut().zip(c) {
+            *a = sum;
+            sum += n;
+        }
+        for &x in &from {
+            let b = (x >> (8 * pass)) as usize & 0xFF;
+            to[at[b]] = x;
+            at[b] += 1;
+        }
+        std::mem::swap(&mut from, &mut to);
+    }
+    *v = from;
 }
 
 /// `|a ∩ b|` of two sorted, deduplicated sets.
@@ -157,6 +192,25 @@ mod tests {
         assert_eq!(set("a b", 3).len(), 1);
         assert!(set("—", 3).is_empty());
         assert_eq!(set("a b c a b c", 3).len(), 3, "repeats collapse");
+    }
+
+    #[test]
+    fn radix_sort_sorts() {
+        let mut state = 99u32;
+        for n in [0, 1, 511, 512, 513, 5000] {
+            let v: Vec<u32> = (0..n)
+                .map(|i| {
+                    state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                    if i % 7 == 0 { 42 } else { state }
+                })
+                .collect();
+            let mut expect = v.clone();
+            expect.sort_unstable();
+            expect.dedup();
+            let mut got = v;
+            into_set(&mut got);
+            assert_eq!(got, expect, "{n}");
+        }
     }
 
     #[test]

@@ -27,9 +27,13 @@ pub struct Signature {
     /// MinHash of the whole document (the union of its lines' shingles); `None` when
     /// near-duplicate documents are not looked for or the text has no words.
     pub doc: Option<Vec<u32>>,
-    /// Every line with words when documents are compared (the document's shingle set
-    /// is their union), else only the paragraphs.
+    /// Every line with words when both documents and paragraphs are compared (the
+    /// document's shingle set is their union), else only the paragraphs.
     pub lines: Vec<LineSketch>,
+    /// The document's shingle set (sorted, deduplicated) when documents are compared
+    /// and `lines` does not hold every line (paragraphs are not compared); else empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub doc_set: Vec<u32>,
 }
 
 impl Signature {
@@ -42,6 +46,10 @@ impl Signature {
     /// The document's shingle set: the union of its lines'.
     pub fn doc_shingles(&self, out: &mut Vec<u32>) {
         out.clear();
+        if !self.doc_set.is_empty() {
+            out.extend_from_slice(&self.doc_set);
+            return;
+        }
         for l in &self.lines {
             out.extend_from_slice(&l.shingles);
         }
@@ -67,33 +75,52 @@ impl Signer {
         let mut doc_sig = self.hasher.empty();
         let mut sketches = Vec::new();
         let mut has_words = false;
-        let sketch = self.doc || self.paragraphs;
+        // Documents alone: one set for the whole text, sorted and hashed once.
+        let union_only = self.doc && !self.paragraphs;
         let mut set = Vec::new();
         for (i, line) in lines.into_iter().enumerate() {
+            if union_only {
+                has_words |= shingler.shingles(line, self.shingle_words, &mut set) > 0;
+                continue;
+            }
             set.clear();
             let words = shingler.shingles(line, self.shingle_words, &mut set);
             has_words |= words > 0;
             let paragraph = self.paragraphs && words >= self.paragraph_min_words;
-            if words == 0 || !sketch || (!self.doc && !paragraph) {
+            if words == 0 || (!self.doc && !paragraph) {
                 continue;
             }
             into_set(&mut set);
-            let mut sig = self.hasher.empty();
-            self.hasher.update(&mut sig, &set);
-            if self.doc {
-                minhash::merge(&mut doc_sig, &sig);
-            }
+            let minhash = if paragraph {
+                let mut sig = self.hasher.empty();
+                self.hasher.update(&mut sig, &set);
+                if self.doc {
+                    minhash::merge(&mut doc_sig, &sig);
+                }
+                Some(sig)
+            } else {
+                // The document's signature is the minimum over all its shingles.
+                self.hasher.update(&mut doc_sig, &set);
+                None
+            };
             sketches.push(LineSketch {
                 line: i as u32,
                 shingles: std::mem::take(&mut set),
-                minhash: paragraph.then_some(sig),
+                minhash,
             });
+        }
+        let mut doc_set = Vec::new();
+        if union_only {
+            into_set(&mut set);
+            self.hasher.update(&mut doc_sig, &set);
+            doc_set = set;
         }
         let exact = shingler.exact.as_deref().map(exact_key);
         Signature {
             exact,
             doc: (self.doc && has_words).then_some(doc_sig),
             lines: sketches,
+            doc_set,
         }
     }
 }

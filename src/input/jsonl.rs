@@ -2,6 +2,7 @@
 //! a size cap, so one huge line is skipped (rejected as `too_large`) without being held
 //! in memory. Every field but text and id is kept as raw JSON, byte for byte.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
@@ -204,9 +205,14 @@ fn parse_line(file: &InputFile, line_no: u64, line: &[u8], cfg: &InputConfig) ->
             bytes_in,
         })
     };
-    let (json, invalid_utf8) = match decode_utf8(line.to_vec(), cfg.invalid_utf8) {
-        Ok(x) => x,
-        Err((reason, msg)) => return bad(reason, msg),
+    // Valid UTF-8 (nearly every line) is parsed where it lies; only a line that needs
+    // repair is copied.
+    let (json, invalid_utf8) = match std::str::from_utf8(line) {
+        Ok(s) => (Cow::Borrowed(s), 0),
+        Err(_) => match decode_utf8(line.to_vec(), cfg.invalid_utf8) {
+            Ok((s, n)) => (Cow::Owned(s), n),
+            Err((reason, msg)) => return bad(reason, msg),
+        },
     };
     let fields = match serde_json::from_str::<Fields>(&json) {
         Ok(f) => f.0,
@@ -228,7 +234,8 @@ fn parse_line(file: &InputFile, line_no: u64, line: &[u8], cfg: &InputConfig) ->
     let mut id = None;
     let mut meta = Vec::with_capacity(fields.len());
     for (k, v) in fields {
-        if nesting_depth(v.get()) > MAX_NESTING {
+        // Only arrays and objects nest; a string (the text) is not scanned.
+        if v.get().starts_with(['[', '{']) && nesting_depth(v.get()) > MAX_NESTING {
             return bad(
                 Reason::InvalidRecord,
                 format!("field \"{k}\" nests deeper than {MAX_NESTING} levels"),
@@ -239,7 +246,7 @@ fn parse_line(file: &InputFile, line_no: u64, line: &[u8], cfg: &InputConfig) ->
         } else if k == cfg.id_field && id.is_none() {
             id = Some(v);
         } else {
-            meta.push((k, v));
+            meta.push((k, v.to_owned()));
         }
     }
     let Some(text) = text else {
@@ -248,7 +255,19 @@ fn parse_line(file: &InputFile, line_no: u64, line: &[u8], cfg: &InputConfig) ->
             format!("missing field \"{}\"", cfg.text_field),
         );
     };
-    let text: String = match serde_json::from_str(text.get()) {
+    let raw = text.get();
+    // A string without escapes is its own content (the parser has checked it): copy
+    // it out instead of decoding it a second time.
+    let plain = raw.len() >= 2
+        && raw.starts_with('"')
+        && raw.ends_with('"')
+        && memchr::memchr(b'\\', raw.as_bytes()).is_none();
+    let parsed = if plain {
+        Ok(raw[1..raw.len() - 1].to_string())
+    } else {
+        serde_json::from_str::<String>(raw)
+    };
+    let text: String = match parsed {
         Ok(t) => t,
         Err(_) => {
             return bad(
@@ -257,7 +276,7 @@ fn parse_line(file: &InputFile, line_no: u64, line: &[u8], cfg: &InputConfig) ->
             );
         }
     };
-    let id = match id.as_deref().map(RawValue::get) {
+    let id = match id.map(RawValue::get) {
         None | Some("null") => place.clone(),
         Some(raw) => serde_json::from_str::<String>(raw).unwrap_or_else(|_| raw.to_string()),
     };
@@ -304,20 +323,21 @@ fn nesting_depth(json: &str) -> usize {
     max
 }
 
-/// A JSON object's fields in file order, values left as raw JSON.
-struct Fields(Vec<(String, Box<RawValue>)>);
+/// A JSON object's fields in file order, values left as raw JSON borrowed from the
+/// line (only the ones kept as metadata are copied).
+struct Fields<'a>(Vec<(String, &'a RawValue)>);
 
-impl<'de> serde::Deserialize<'de> for Fields {
+impl<'de> serde::Deserialize<'de> for Fields<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
         impl<'de> Visitor<'de> for V {
-            type Value = Fields;
+            type Value = Fields<'de>;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a JSON object")
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Fields, A::Error> {
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Fields<'de>, A::Error> {
                 let mut out = Vec::new();
-                while let Some(kv) = map.next_entry::<String, Box<RawValue>>()? {
+                while let Some(kv) = map.next_entry::<String, &'de RawValue>()? {
                     out.push(kv);
                 }
                 Ok(Fields(out))

@@ -84,6 +84,10 @@ impl Serialize for Meta<'_> {
 
 /// Appends a document's record (clean or rejected) and a newline to `out`.
 pub fn write_cleaned(out: &mut Vec<u8>, c: &Cleaned) {
+    // Room for the text, the removed spans and the fields around them at once, so the
+    // buffer is not regrown (and copied) several times while the record is written.
+    let removed: usize = c.edited.removed.iter().map(|r| r.text.len() + 96).sum();
+    out.reserve(c.edited.text.len() + removed + 256);
     let r = c.rejection.as_ref();
     let record = Record {
         id: &c.doc.id,
