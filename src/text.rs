@@ -82,6 +82,34 @@ pub fn trim_range(text: &str, start: usize, end: usize) -> (usize, usize) {
     (start + lead, end - trail)
 }
 
+/// `line.split_whitespace().count()`, a byte at a time where the text is ASCII (the
+/// rules count the words of nearly every line, twice per document).
+pub fn count_words(line: &str) -> usize {
+    let bytes = line.as_bytes();
+    let mut words = 0;
+    let mut in_word = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let space = if b < 0x80 {
+            i += 1;
+            // char::is_whitespace on ASCII: \t \n \x0B \x0C \r and space.
+            matches!(b, b'\t'..=b'\r' | b' ')
+        } else {
+            let Some(c) = line[i..].chars().next() else {
+                break;
+            };
+            i += c.len_utf8();
+            c.is_whitespace()
+        };
+        if !space && !in_word {
+            words += 1;
+        }
+        in_word = !space;
+    }
+    words
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,6 +134,21 @@ mod tests {
         assert_eq!(floor_boundary(t, 2), 1);
         assert_eq!(ceil_boundary(t, 2), 4);
         assert_eq!(ceil_boundary(t, 99), t.len());
+    }
+
+    #[test]
+    fn count_words_agrees_with_split_whitespace() {
+        for t in [
+            "",
+            "   ",
+            "one",
+            " two  words ",
+            "a\u{b}b\u{c}c\td\re\nf",
+            "x\u{a0}y\u{3000}z\u{2009}w",
+            "“quoted” café 日本語 — dash",
+        ] {
+            assert_eq!(count_words(t), t.split_whitespace().count(), "{t:?}");
+        }
     }
 
     #[test]

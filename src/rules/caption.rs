@@ -152,7 +152,7 @@ struct Caption {
 }
 
 fn words(s: &str) -> usize {
-    s.split_whitespace().count()
+    crate::text::count_words(s)
 }
 
 impl Caption {

@@ -109,7 +109,7 @@ impl Rule for Marker {
                 Some("alone")
             } else if short && self.cfg.share_buttons && self.share.is_match(l) {
                 Some("share_buttons")
-            } else if trimmed.split_whitespace().count() <= self.cfg.max_signup_words
+            } else if crate::text::count_words(trimmed) <= self.cfg.max_signup_words
                 && self.signup.is_match(l)
             {
                 Some("signup")
