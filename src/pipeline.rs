@@ -480,36 +480,52 @@ impl Pipeline {
 }
 
 /// The first pass: every document's distinct lines counted into a fixed-size sketch.
-/// Read errors are left to the main pass, which reports them.
+/// Read errors are left to the main pass, which reports them. A reader thread parses
+/// the next batch while the pool hashes this one; counts are added in input order.
 fn count_lines(discovery: &Discovery, config: &Config, pool: &rayon::ThreadPool) -> LineCounts {
     let r = &config.repetition;
     let mut counts = LineCounts::new(r.sketch_depth, r.sketch_width_bits);
     let batch_docs = config.input.batch_docs.max(1);
-    let mut batch: Vec<Document> = Vec::with_capacity(batch_docs);
-    let mut flush = |batch: &mut Vec<Document>| {
-        let keys: Vec<Vec<u64>> = pool.install(|| {
-            batch
-                .par_iter()
-                .map(|d| LineCounts::document_keys(&d.text))
-                .collect()
-        });
-        for k in &keys {
-            counts.add_keys(k);
-        }
-        batch.clear();
-    };
-    for file in &discovery.files {
-        input::read_file(file, &config.input, &mut |item| {
-            if let Item::Doc(d) = item {
-                batch.push(d);
-                if batch.len() >= batch_docs {
-                    flush(&mut batch);
+    let (tx, rx) = crossbeam_channel::bounded::<Vec<Document>>(1);
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            let mut batch: Vec<Document> = Vec::with_capacity(batch_docs);
+            let mut batch_bytes = 0u64;
+            for file in &discovery.files {
+                let mut open = true;
+                input::read_file(file, &config.input, &mut |item| {
+                    if let Item::Doc(d) = item {
+                        batch_bytes += d.text.len() as u64;
+                        batch.push(d);
+                        if batch.len() >= batch_docs || batch_bytes >= MAX_BATCH_BYTES {
+                            batch_bytes = 0;
+                            let full =
+                                std::mem::replace(&mut batch, Vec::with_capacity(batch_docs));
+                            open = tx.send(full).is_ok();
+                        }
+                    }
+                    open
+                });
+                if !open {
+                    return;
                 }
             }
-            true
+            if !batch.is_empty() {
+                let _ = tx.send(batch);
+            }
         });
-    }
-    flush(&mut batch);
+        for batch in rx {
+            let keys: Vec<Vec<u64>> = pool.install(|| {
+                batch
+                    .par_iter()
+                    .map(|d| LineCounts::document_keys(&d.text))
+                    .collect()
+            });
+            for k in &keys {
+                counts.add_keys(k);
+            }
+        }
+    });
     counts
 }
 

@@ -90,25 +90,36 @@ pub fn line_key(line: &str) -> Option<u64> {
     BUF.with(|buf| {
         let mut buf = buf.borrow_mut();
         buf.clear();
+        buf.reserve(line.len());
         let mut space = false;
-        let mut rest = line;
+        let bytes = line.as_bytes();
+        let mut i = 0;
         // ASCII bytes are handled one by one; anything else a char at a time.
-        while let Some(&b) = rest.as_bytes().first() {
-            if b.is_ascii() {
+        while i < bytes.len() {
+            let b = bytes[i];
+            if b < 0x80 {
                 if b.is_ascii_whitespace() {
                     space = !buf.is_empty();
-                } else {
-                    if space {
-                        buf.push(b' ');
-                        space = false;
-                    }
-                    buf.push(b.to_ascii_lowercase());
+                    i += 1;
+                    continue;
                 }
-                rest = &rest[1..];
+                // A run of other ASCII bytes goes in at once.
+                let run = bytes[i..]
+                    .iter()
+                    .position(|&b| b >= 0x80 || b.is_ascii_whitespace())
+                    .map_or(bytes.len(), |n| i + n);
+                if space {
+                    buf.push(b' ');
+                    space = false;
+                }
+                buf.extend(bytes[i..run].iter().map(u8::to_ascii_lowercase));
+                i = run;
                 continue;
             }
-            let Some(c) = rest.chars().next() else { break };
-            rest = &rest[c.len_utf8()..];
+            let Some(c) = line[i..].chars().next() else {
+                break;
+            };
+            i += c.len_utf8();
             if c.is_whitespace() {
                 space = !buf.is_empty();
                 continue;
@@ -118,6 +129,11 @@ pub fn line_key(line: &str) -> Option<u64> {
                 space = false;
             }
             let mut tmp = [0u8; 4];
+            // Curly quotes and dashes (General Punctuation) have no case.
+            if ('\u{2000}'..='\u{206F}').contains(&c) {
+                buf.extend_from_slice(c.encode_utf8(&mut tmp).as_bytes());
+                continue;
+            }
             for l in c.to_lowercase() {
                 buf.extend_from_slice(l.encode_utf8(&mut tmp).as_bytes());
             }

@@ -82,6 +82,64 @@ pub fn trim_range(text: &str, start: usize, end: usize) -> (usize, usize) {
     (start + lead, end - trail)
 }
 
+/// `line.split_whitespace().count()`, fast: the rules count the words of nearly every
+/// line, twice per document.
+pub fn count_words(line: &str) -> usize {
+    count_words_upto(line, usize::MAX)
+}
+
+/// `count_words(line).min(limit)`, stopping near the `limit`-th word: a rule that only
+/// asks "at most n words?" need not read a long paragraph to its end.
+///
+/// 32 bytes at a time: where a block is all ASCII, a whitespace bit mask is built
+/// (the compiler vectorises the loop) and a word starts at each non-space bit whose
+/// predecessor is a space. Blocks with other chars go a byte at a time.
+pub fn count_words_upto(line: &str, limit: usize) -> usize {
+    const BLOCK: usize = 32;
+    // char::is_whitespace on ASCII: \t \n \x0B \x0C \r and space.
+    let ascii_space = |b: u8| b == b' ' || b.wrapping_sub(b'\t') < 5;
+    let bytes = line.as_bytes();
+    let mut words = 0;
+    let mut after_space = true;
+    let mut i = 0;
+    while i < bytes.len() && words < limit {
+        if let Some(block) = bytes.get(i..i + BLOCK) {
+            let (mut space, mut high) = (0u32, 0u32);
+            for (j, &b) in block.iter().enumerate() {
+                space |= u32::from(ascii_space(b)) << j;
+                high |= u32::from(b >= 0x80) << j;
+            }
+            if high == 0 {
+                let before = space << 1 | u32::from(after_space);
+                words += (!space & before).count_ones() as usize;
+                after_space = space >> (BLOCK - 1) == 1;
+                i += BLOCK;
+                continue;
+            }
+        }
+        let end = (i + BLOCK).min(bytes.len());
+        while i < end {
+            let b = bytes[i];
+            i += 1;
+            let space = match b {
+                0..=0x7F => ascii_space(b),
+                // A continuation byte belongs to the char before it.
+                0x80..=0xBF => continue,
+                // Only chars led by these bytes can be whitespace (U+0085, U+00A0,
+                // U+1680, U+2000..U+205F, U+3000); any other char is not.
+                0xC2 | 0xE1 | 0xE2 | 0xE3 => line[i - 1..]
+                    .chars()
+                    .next()
+                    .is_some_and(char::is_whitespace),
+                _ => false,
+            };
+            words += usize::from(after_space && !space);
+            after_space = space;
+        }
+    }
+    words.min(limit)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,6 +164,41 @@ mod tests {
         assert_eq!(floor_boundary(t, 2), 1);
         assert_eq!(ceil_boundary(t, 2), 4);
         assert_eq!(ceil_boundary(t, 99), t.len());
+    }
+
+    #[test]
+    fn count_words_agrees_with_split_whitespace() {
+        for t in [
+            "",
+            "   ",
+            "one",
+            " two  words ",
+            "a\u{b}b\u{c}c\td\re\nf",
+            "x\u{a0}y\u{3000}z\u{2009}w",
+            "“quoted” café 日本語 — dash",
+            "é",
+            "a é b",
+            "é\u{2003}é  x",
+            " \u{a0}",
+            "\u{85}a\u{1680}b\u{2028}c\u{205f}d\u{3000}",
+            "Ωμέγα ὁ κόσμος ｆｕｌｌ",
+            // Longer than one 32-byte block, words across block edges, mixed blocks.
+            "The council approved the new budget on Tuesday after a long debate.",
+            "abcdefghijklmnopqrstuvwxyz01234 5 abcdefghijklmnopqrstuvwxyz0123456 x",
+            "                               a                                b   ",
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa “quoted” text\u{a0}and more words here to pass",
+            "\t\u{b}\u{c}\r\n word word word word word word word word word word word word",
+        ] {
+            let n = t.split_whitespace().count();
+            assert_eq!(count_words(t), n, "{t:?}");
+            for limit in 0..20 {
+                assert_eq!(
+                    count_words_upto(t, limit),
+                    n.min(limit),
+                    "{t:?} upto {limit}"
+                );
+            }
+        }
     }
 
     #[test]

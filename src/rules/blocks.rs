@@ -146,7 +146,7 @@ impl Blocks {
             return None;
         }
         let line = &text[start..end];
-        let words = line.split_whitespace().count();
+        let words = crate::text::count_words(line);
         let sentence = ends_like_sentence(line);
         let shape = if is_bullet(line) {
             Shape::Bullet
@@ -432,12 +432,39 @@ fn evidence(run: &[LineInfo], position: &str) -> Vec<String> {
 /// Flags lines whose text occurs more than once in the document: article paragraphs
 /// do not repeat, but menus, titles echoed in meta blocks and share bars do.
 fn mark_repeated(text: &str, lines: &mut [LineInfo]) {
-    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let mut seen: std::collections::HashMap<&str, usize, LineHasher> =
+        std::collections::HashMap::default();
     for l in lines.iter() {
         *seen.entry(&text[l.start..l.end]).or_default() += 1;
     }
     for l in lines.iter_mut() {
         l.repeated = seen.get(&text[l.start..l.end]).is_some_and(|&n| n > 1);
+    }
+}
+
+/// Hashes a line in one xxh3 call (SipHash, the std default, was a visible cost and
+/// needs no DoS resistance here).
+#[derive(Default)]
+struct LineHasher;
+
+impl std::hash::BuildHasher for LineHasher {
+    type Hasher = OneShot;
+    fn build_hasher(&self) -> OneShot {
+        OneShot(0)
+    }
+}
+
+struct OneShot(u64);
+
+impl std::hash::Hasher for OneShot {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 = self.0.rotate_left(29) ^ xxhash_rust::xxh3::xxh3_64(bytes);
+    }
+    fn write_u8(&mut self, b: u8) {
+        self.0 = self.0.rotate_left(29) ^ u64::from(b);
+    }
+    fn finish(&self) -> u64 {
+        self.0
     }
 }
 
@@ -481,6 +508,15 @@ fn max_window(scores: &[f64]) -> (usize, usize) {
 /// A set of content-word stems, as sorted hashes.
 type Vocab = Vec<u64>;
 
+/// `c.to_lowercase()`'s first char; curly quotes and dashes (General Punctuation) have
+/// no case, and skipping the table lookup for them is a visible saving.
+fn lower(c: char) -> char {
+    if ('\u{2000}'..='\u{206F}').contains(&c) {
+        return c;
+    }
+    c.to_lowercase().next().unwrap_or(c)
+}
+
 fn is_word_char(c: char) -> bool {
     if c.is_ascii() {
         return c.is_ascii_alphanumeric();
@@ -494,26 +530,42 @@ fn is_word_char(c: char) -> bool {
 /// crude language-independent stemmer that lets "island" meet "islands" and "council"
 /// meet "councillors". Hashing avoids building a string per word.
 fn stems(s: &str, min_chars: usize, mut f: impl FnMut(u64)) {
-    for w in s.split(|c: char| !is_word_char(c)) {
-        if w.len() < min_chars {
-            continue; // fewer bytes than chars needed
-        }
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        let mut n = 0;
-        for c in w.chars() {
-            if n == min_chars {
-                break;
+    // One pass over the bytes: ASCII is classified a byte at a time, anything else a char
+    // at a time. A word's hash is emitted once its `min_chars`-th char is in, which is
+    // the order `split` on non-word chars would give.
+    const SEED: u64 = 0xcbf2_9ce4_8422_2325;
+    let bytes = s.as_bytes();
+    let mut h = SEED;
+    let mut n = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let lc = if b < 0x80 {
+            i += 1;
+            if !b.is_ascii_alphanumeric() {
+                h = SEED;
+                n = 0;
+                continue;
             }
-            let lc = if c.is_ascii() {
-                c.to_ascii_lowercase()
-            } else {
-                c.to_lowercase().next().unwrap_or(c)
+            b.to_ascii_lowercase() as char
+        } else {
+            let Some(c) = s[i..].chars().next() else {
+                break;
             };
+            i += c.len_utf8();
+            if !is_word_char(c) {
+                h = SEED;
+                n = 0;
+                continue;
+            }
+            lower(c)
+        };
+        if n < min_chars {
             h = (h ^ lc as u64).wrapping_mul(0x0100_0000_01b3);
             n += 1;
-        }
-        if n == min_chars {
-            f(h);
+            if n == min_chars {
+                f(h);
+            }
         }
     }
 }
@@ -601,6 +653,10 @@ fn is_key_value(line: &str) -> bool {
 }
 
 fn is_link_like(line: &str) -> bool {
+    // Every pattern but "www." needs a '/' or a '|': one scan settles most lines.
+    if memchr::memchr2(b'/', b'|', line.as_bytes()).is_none() {
+        return line.contains("www.");
+    }
     line.contains("http://")
         || line.contains("https://")
         || line.contains("www.")

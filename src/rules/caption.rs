@@ -152,7 +152,7 @@ struct Caption {
 }
 
 fn words(s: &str) -> usize {
-    s.split_whitespace().count()
+    crate::text::count_words(s)
 }
 
 impl Caption {
@@ -183,7 +183,14 @@ impl Rule for Caption {
             if l.trim().is_empty() {
                 continue;
             }
-            let n = words(l);
+            // Only compared with these limits: counting stops just past the larger.
+            let n = crate::text::count_words_upto(
+                l,
+                self.cfg
+                    .max_caption_words
+                    .max(self.cfg.max_credit_words)
+                    .saturating_add(1),
+            );
             let (whole_s, whole_e) = trim_range(text, line.start, line.end);
             let whole = |pattern: &str, extra: serde_json::Value| {
                 Verdict::new(Config::ID, whole_s, whole_e)

@@ -109,7 +109,10 @@ impl Rule for Marker {
                 Some("alone")
             } else if short && self.cfg.share_buttons && self.share.is_match(l) {
                 Some("share_buttons")
-            } else if trimmed.split_whitespace().count() <= self.cfg.max_signup_words
+            } else if crate::text::count_words_upto(
+                trimmed,
+                self.cfg.max_signup_words.saturating_add(1),
+            ) <= self.cfg.max_signup_words
                 && self.signup.is_match(l)
             {
                 Some("signup")

@@ -73,7 +73,7 @@ struct Related {
 /// A line that reads like a link title: short, no sentence-final punctuation.
 fn is_title(line: &str, max_words: usize) -> bool {
     let t = line.trim();
-    let n = t.split_whitespace().count();
+    let n = crate::text::count_words_upto(t, max_words.saturating_add(1));
     n >= 2
         && n <= max_words
         && !t.ends_with(['.', '!', ',', ';', ':', '"', '”', '’'])
@@ -94,7 +94,7 @@ impl Rule for Related {
             let line = doc.lines[i];
             i += 1;
             let l = line.text(text);
-            let n = l.split_whitespace().count();
+            let n = crate::text::count_words_upto(l, self.cfg.max_words.saturating_add(1));
             if n == 0 || n > self.cfg.max_words {
                 continue;
             }
