@@ -140,6 +140,26 @@ pub fn count_words_upto(line: &str, limit: usize) -> usize {
     words.min(limit)
 }
 
+/// Spans sorted and merged where they touch or overlap.
+pub fn merged_spans(spans: impl Iterator<Item = (usize, usize)>) -> Vec<(usize, usize)> {
+    let mut v: Vec<(usize, usize)> = spans.collect();
+    v.sort_unstable();
+    let mut out: Vec<(usize, usize)> = Vec::with_capacity(v.len());
+    for (s, e) in v {
+        match out.last_mut() {
+            Some(last) if s <= last.1 => last.1 = last.1.max(e),
+            _ => out.push((s, e)),
+        }
+    }
+    out
+}
+
+/// Whether `start..end` lies inside one of the merged spans.
+pub fn covered(cut: &[(usize, usize)], start: usize, end: usize) -> bool {
+    let i = cut.partition_point(|&(s, _)| s <= start);
+    i > 0 && cut[i - 1].1 >= end
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -20,7 +20,7 @@ use xxhash_rust::xxh3::Xxh3;
 
 use super::{DocView, Rule, RuleConfig};
 use crate::doc::{Findings, Verdict};
-use crate::text::trim_range;
+use crate::text::{covered, merged_spans, trim_range};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -64,26 +64,6 @@ fn key(s: &str) -> (u128, usize) {
     (h.digest128(), n)
 }
 
-/// Spans sorted and merged where they touch or overlap.
-fn merged(spans: impl Iterator<Item = (usize, usize)>) -> Vec<(usize, usize)> {
-    let mut v: Vec<(usize, usize)> = spans.collect();
-    v.sort_unstable();
-    let mut out: Vec<(usize, usize)> = Vec::with_capacity(v.len());
-    for (s, e) in v {
-        match out.last_mut() {
-            Some(last) if s <= last.1 => last.1 = last.1.max(e),
-            _ => out.push((s, e)),
-        }
-    }
-    out
-}
-
-/// Whether `start..end` lies inside one of the merged spans.
-fn covered(cut: &[(usize, usize)], start: usize, end: usize) -> bool {
-    let i = cut.partition_point(|&(s, _)| s <= start);
-    i > 0 && cut[i - 1].1 >= end
-}
-
 impl Rule for Repeat {
     fn id(&self) -> &'static str {
         Config::ID
@@ -91,7 +71,7 @@ impl Rule for Repeat {
 
     fn check(&self, doc: &DocView<'_>, found: &mut Findings) {
         let text = doc.text;
-        let cut = merged(found.verdicts.iter().map(|v| (v.start, v.end)));
+        let cut = merged_spans(found.verdicts.iter().map(|v| (v.start, v.end)));
         let mut first: HashMap<u128, usize> = HashMap::new();
         for (n, line) in doc.lines.iter().enumerate() {
             let (k, words) = key(line.text(text));

@@ -19,7 +19,7 @@ use serde_json::json;
 
 use super::{DocView, Rule, RuleConfig};
 use crate::doc::{Findings, Verdict};
-use crate::text::Line;
+use crate::text::{covered, merged_spans};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -99,11 +99,6 @@ impl Thread {
         let n = words(s);
         n > 0 && n <= self.cfg.max_stamp_words && self.time.is_match(s) && self.date.is_match(s)
     }
-
-    /// Whether a line is covered by an earlier rule's verdict.
-    fn removed(line: &Line, cut: &[(usize, usize)]) -> bool {
-        cut.iter().any(|&(s, e)| s <= line.start && line.end <= e)
-    }
 }
 
 impl Rule for Thread {
@@ -113,12 +108,12 @@ impl Rule for Thread {
 
     fn check(&self, doc: &DocView<'_>, found: &mut Findings) {
         let text = doc.text;
-        let cut: Vec<(usize, usize)> = found.verdicts.iter().map(|v| (v.start, v.end)).collect();
+        let cut = merged_spans(found.verdicts.iter().map(|v| (v.start, v.end)));
         // Non-blank lines still standing, as indices into doc.lines.
         let live: Vec<usize> = (0..doc.lines.len())
             .filter(|&i| {
                 let l = &doc.lines[i];
-                !l.text(text).trim().is_empty() && !Self::removed(l, &cut)
+                !l.text(text).trim().is_empty() && !covered(&cut, l.start, l.end)
             })
             .collect();
         let stamps: Vec<usize> = (0..live.len())
