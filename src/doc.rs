@@ -1,12 +1,12 @@
 //! The data that flows through the pipeline: documents as read, verdicts as rules
 //! report them, removals as the editor records them, and reject reasons.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 /// Where a document came from: the input path and, for JSONL, the 1-based line.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Source {
     pub path: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -15,7 +15,7 @@ pub struct Source {
 
 /// A document as read from the input. `text` is the original text: every byte offset
 /// in the audit points into it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Document {
     pub id: String,
     pub source: Source,
@@ -30,7 +30,7 @@ pub struct Document {
 }
 
 /// An input unit that could not become a document: it goes straight to `rejected.jsonl`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BadInput {
     pub id: String,
     pub source: Source,
@@ -48,7 +48,7 @@ pub enum Item {
 
 /// A span a rule wants removed, in byte offsets of the original text. Rules only
 /// report verdicts; the editor decides what is cut.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Verdict {
     pub start: usize,
     pub end: usize,
@@ -81,9 +81,53 @@ impl Verdict {
     }
 }
 
+/// A verdict as read back from a file (a sharded run's intermediate).
+#[derive(Deserialize)]
+struct StoredVerdict {
+    start: usize,
+    end: usize,
+    rule: String,
+    detail: Option<Value>,
+    replacement: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for Verdict {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Verdict, D::Error> {
+        let v = StoredVerdict::deserialize(d)?;
+        Ok(Verdict {
+            start: v.start,
+            end: v.end,
+            rule: rule_id(v.rule),
+            detail: v.detail,
+            replacement: v.replacement,
+        })
+    }
+}
+
+/// Rule ids are `&'static str` (every rule has a constant one); a verdict read back
+/// gets the same static string, interned once per distinct id.
+fn rule_id(s: String) -> &'static str {
+    use std::collections::HashSet;
+    use std::sync::{Mutex, OnceLock};
+    static IDS: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
+    let ids = IDS.get_or_init(|| {
+        let mut known: HashSet<&'static str> =
+            crate::rules::registry().iter().map(|r| r.id).collect();
+        known.insert(crate::dedup::RULE);
+        Mutex::new(known)
+    });
+    let mut ids = ids.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(&id) = ids.get(s.as_str()) {
+        return id;
+    }
+    let id: &'static str = Box::leak(s.into_boxed_str());
+    ids.insert(id);
+    id
+}
+
 /// What the per-document rules found: verdicts in the order they were reported, and
 /// metadata they lifted out of the text (a date header, credits).
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct Findings {
     pub verdicts: Vec<Verdict>,
     pub meta: Map<String, Value>,
@@ -118,7 +162,7 @@ pub struct Removal {
 }
 
 /// Why a document is in `rejected.jsonl`. The serialized names are stable ids.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Reason {
     /// The document had no text at all.

@@ -28,4 +28,5 @@ pub mod pipeline;
 pub mod repetition;
 pub mod review;
 pub mod rules;
+pub mod shard;
 pub mod text;

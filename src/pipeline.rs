@@ -129,11 +129,14 @@ impl Cleaner {
                     }
                 }
             }
+            // The audit always comes from every verdict found, even when the text did
+            // not change: a sharded run rebuilds it from the stored verdicts.
             let next = edit::apply(&doc.text, &found.verdicts);
-            if next.text == edited.text {
+            let settled = next.text == edited.text;
+            edited = next;
+            if settled {
                 break;
             }
-            edited = next;
         }
         let mut c = Cleaned {
             doc,
@@ -177,7 +180,7 @@ impl Cleaner {
 /// the panic message) instead of the end of a long run. The panic is still printed,
 /// and the run exits 1, so the bug is seen; fuzzing and the property tests call
 /// `Cleaner::clean` directly, where a panic fails them.
-fn clean_guarded(cleaner: &Cleaner, doc: Document) -> Processed {
+pub fn clean_guarded(cleaner: &Cleaner, doc: Document) -> Processed {
     let (id, source, bytes_in) = (doc.id.clone(), doc.source.clone(), doc.bytes_in);
     let at = place(&doc);
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| cleaner.clean(doc))) {
@@ -229,10 +232,11 @@ pub trait GlobalStage: Send + Sync {
 /// up to five batches are alive at once (one being read, one queued, one being
 /// cleaned, one queued for the writer, one being written). Output does not depend on
 /// batching.
-const MAX_BATCH_BYTES: u64 = 8 << 20;
+pub(crate) const MAX_BATCH_BYTES: u64 = 8 << 20;
 
 /// What the reader produced, after the per-document stages.
-enum Processed {
+#[derive(Debug)]
+pub enum Processed {
     Doc(Box<Cleaned>),
     Bad(BadInput),
 }
@@ -302,7 +306,24 @@ impl Pipeline {
             let t = Instant::now();
             // Only regular files can be read twice; a stream (stdin, a FIFO) cannot.
             if discovery.files.iter().all(|f| f.size.is_some()) {
-                let counts = count_lines(&discovery, &self.config, &pool);
+                let files = &discovery.files;
+                let input_cfg = &self.config.input;
+                let counts = count_lines(
+                    &|emit: &mut dyn FnMut(Item) -> bool| {
+                        for file in files {
+                            let mut open = true;
+                            input::read_file(file, input_cfg, &mut |item| {
+                                open = emit(item);
+                                open
+                            });
+                            if !open {
+                                return;
+                            }
+                        }
+                    },
+                    &self.config,
+                    &pool,
+                );
                 report.repetition_pass = Some(counts.documents() as u64);
                 self.cleaner.set_line_counts(counts);
             }
@@ -390,31 +411,9 @@ impl Pipeline {
                         let records: Vec<(bool, Vec<u8>)> =
                             pool.install(|| processed.par_iter().map(serialize).collect());
                         for (p, (kept, bytes)) in processed.iter().zip(records) {
-                            match p {
-                                Processed::Doc(c) => {
-                                    count(&mut report, c);
-                                    if let Some(r) =
-                                        c.rejection.as_ref().filter(|r| r.reason.is_input_error())
-                                    {
-                                        input_errors += 1;
-                                        (opts.on_error)(
-                                            r.error.as_deref().unwrap_or(r.reason.as_str()),
-                                        );
-                                    }
-                                }
-                                Processed::Bad(b) => {
-                                    report.documents.input += 1;
-                                    report.documents.rejected += 1;
-                                    report.bytes.input += b.bytes_in;
-                                    *report
-                                        .rejected
-                                        .entry(b.reason.as_str().into())
-                                        .or_default() += 1;
-                                    if b.reason.is_input_error() {
-                                        input_errors += 1;
-                                    }
-                                    (opts.on_error)(&b.error);
-                                }
+                            if let Some((msg, is_error)) = tally(&mut report, p) {
+                                input_errors += u64::from(is_error);
+                                (opts.on_error)(msg);
                             }
                             write_result = if kept {
                                 sink.write_clean(&bytes)
@@ -479,10 +478,15 @@ impl Pipeline {
     }
 }
 
+/// Hands every input item to its callback, in order, until the callback says stop.
+pub type ReadAll<'a> = dyn Fn(&mut dyn FnMut(Item) -> bool) + Sync + 'a;
+
 /// The first pass: every document's distinct lines counted into a fixed-size sketch.
-/// Read errors are left to the main pass, which reports them. A reader thread parses
-/// the next batch while the pool hashes this one; counts are added in input order.
-fn count_lines(discovery: &Discovery, config: &Config, pool: &rayon::ThreadPool) -> LineCounts {
+/// `read_all` hands every input item to its callback, in order, and stops when the
+/// callback returns false. Read errors are left to the main pass, which reports them.
+/// A reader thread parses the next batch while the pool hashes this one; counts are
+/// added in input order.
+pub fn count_lines(read_all: &ReadAll, config: &Config, pool: &rayon::ThreadPool) -> LineCounts {
     let r = &config.repetition;
     let mut counts = LineCounts::new(r.sketch_depth, r.sketch_width_bits);
     let batch_docs = config.input.batch_docs.max(1);
@@ -491,26 +495,20 @@ fn count_lines(discovery: &Discovery, config: &Config, pool: &rayon::ThreadPool)
         scope.spawn(move || {
             let mut batch: Vec<Document> = Vec::with_capacity(batch_docs);
             let mut batch_bytes = 0u64;
-            for file in &discovery.files {
-                let mut open = true;
-                input::read_file(file, &config.input, &mut |item| {
-                    if let Item::Doc(d) = item {
-                        batch_bytes += d.text.len() as u64;
-                        batch.push(d);
-                        if batch.len() >= batch_docs || batch_bytes >= MAX_BATCH_BYTES {
-                            batch_bytes = 0;
-                            let full =
-                                std::mem::replace(&mut batch, Vec::with_capacity(batch_docs));
-                            open = tx.send(full).is_ok();
-                        }
+            let mut open = true;
+            read_all(&mut |item| {
+                if let Item::Doc(d) = item {
+                    batch_bytes += d.text.len() as u64;
+                    batch.push(d);
+                    if batch.len() >= batch_docs || batch_bytes >= MAX_BATCH_BYTES {
+                        batch_bytes = 0;
+                        let full = std::mem::replace(&mut batch, Vec::with_capacity(batch_docs));
+                        open = tx.send(full).is_ok();
                     }
-                    open
-                });
-                if !open {
-                    return;
                 }
-            }
-            if !batch.is_empty() {
+                open
+            });
+            if open && !batch.is_empty() {
                 let _ = tx.send(batch);
             }
         });
@@ -530,7 +528,7 @@ fn count_lines(discovery: &Discovery, config: &Config, pool: &rayon::ThreadPool)
 }
 
 /// A record and whether it goes to clean.jsonl.
-fn serialize(p: &Processed) -> (bool, Vec<u8>) {
+pub fn serialize(p: &Processed) -> (bool, Vec<u8>) {
     let mut buf = Vec::with_capacity(512);
     match p {
         Processed::Doc(c) => {
@@ -540,6 +538,28 @@ fn serialize(p: &Processed) -> (bool, Vec<u8>) {
         Processed::Bad(b) => {
             write_bad(&mut buf, b);
             (false, buf)
+        }
+    }
+}
+
+/// Adds one document's outcome to the report. Returns the message to show, if any,
+/// and whether it is an input error (unreadable or unparsable input, a bug while
+/// cleaning), which makes the run partial.
+pub fn tally<'a>(report: &mut Report, p: &'a Processed) -> Option<(&'a str, bool)> {
+    match p {
+        Processed::Doc(c) => {
+            count(report, c);
+            c.rejection
+                .as_ref()
+                .filter(|r| r.reason.is_input_error())
+                .map(|r| (r.error.as_deref().unwrap_or(r.reason.as_str()), true))
+        }
+        Processed::Bad(b) => {
+            report.documents.input += 1;
+            report.documents.rejected += 1;
+            report.bytes.input += b.bytes_in;
+            *report.rejected.entry(b.reason.as_str().into()).or_default() += 1;
+            Some((&b.error, b.reason.is_input_error()))
         }
     }
 }

@@ -66,6 +66,65 @@ impl LineCounts {
             .unwrap_or(0)
     }
 
+    /// Adds another sketch of the same shape, as if its documents had been counted
+    /// here: counts of a run split into parts merge into the counts of the whole run.
+    pub fn merge(&mut self, other: &LineCounts) -> anyhow::Result<()> {
+        if self.rows.len() != other.rows.len() || self.mask != other.mask {
+            anyhow::bail!("line count sketches of different shapes cannot be merged");
+        }
+        for (mine, theirs) in self.rows.iter_mut().zip(&other.rows) {
+            for (a, b) in mine.iter_mut().zip(theirs) {
+                *a = a.saturating_add(*b);
+            }
+        }
+        self.docs = self.docs.saturating_add(other.docs);
+        Ok(())
+    }
+
+    /// The sketch as bytes: depth, width bits, documents, then the counters (all
+    /// little-endian u32).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(12 + self.bytes());
+        out.extend_from_slice(&(self.rows.len() as u32).to_le_bytes());
+        out.extend_from_slice(&(self.mask + 1).trailing_zeros().to_le_bytes());
+        out.extend_from_slice(&self.docs.to_le_bytes());
+        for row in &self.rows {
+            for c in row {
+                out.extend_from_slice(&c.to_le_bytes());
+            }
+        }
+        out
+    }
+
+    pub fn from_bytes(bytes: &[u8]) -> anyhow::Result<LineCounts> {
+        let word = |i: usize| -> anyhow::Result<u32> {
+            let b = bytes
+                .get(i * 4..i * 4 + 4)
+                .ok_or_else(|| anyhow::anyhow!("line count sketch is truncated"))?;
+            Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        };
+        let (depth, bits, docs) = (word(0)? as usize, word(1)?, word(2)?);
+        if !(1..=16).contains(&depth) || !(8..=30).contains(&bits) {
+            anyhow::bail!("line count sketch has a bad header ({depth} × 2^{bits})");
+        }
+        let width = 1usize << bits;
+        if bytes.len() != 12 + depth * width * 4 {
+            anyhow::bail!("line count sketch has the wrong size");
+        }
+        let mut counts = LineCounts::new(depth, bits);
+        counts.docs = docs;
+        for (r, row) in counts.rows.iter_mut().enumerate() {
+            let start = 12 + r * width * 4;
+            for (c, b) in row
+                .iter_mut()
+                .zip(bytes[start..start + width * 4].chunks_exact(4))
+            {
+                *c = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+            }
+        }
+        Ok(counts)
+    }
+
     pub fn documents(&self) -> u32 {
         self.docs
     }
@@ -158,5 +217,31 @@ mod tests {
         assert_eq!(c.count("never seen"), 0);
         assert_eq!(c.count("   "), 0);
         assert_eq!(c.documents(), 3);
+    }
+
+    #[test]
+    fn parts_merge_into_the_whole_and_round_trip() {
+        let docs = [
+            "Menu\nStory one.",
+            "menu\nStory two.",
+            "Menu\nOther",
+            "Story one.",
+        ];
+        let mut whole = LineCounts::new(3, 10);
+        docs.iter().for_each(|d| whole.add_document(d));
+        let mut a = LineCounts::new(3, 10);
+        let mut b = LineCounts::new(3, 10);
+        docs[..1].iter().for_each(|d| a.add_document(d));
+        docs[1..].iter().for_each(|d| b.add_document(d));
+        let mut merged = LineCounts::from_bytes(&a.to_bytes()).expect("round trips");
+        merged
+            .merge(&LineCounts::from_bytes(&b.to_bytes()).expect("round trips"))
+            .expect("same shape");
+        assert_eq!(merged.to_bytes(), whole.to_bytes());
+        assert_eq!(merged.count("Menu"), 3);
+        assert_eq!(merged.documents(), 4);
+        assert!(merged.merge(&LineCounts::new(2, 10)).is_err());
+        let bytes = whole.to_bytes();
+        assert!(LineCounts::from_bytes(&bytes[..bytes.len() - 1]).is_err());
     }
 }

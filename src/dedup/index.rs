@@ -131,6 +131,28 @@ pub struct Usage {
     pub shingle_bytes: usize,
 }
 
+/// Which LSH bands a document's items may meet candidates in. A single-machine run
+/// looks in every band ([`AllBands`]). A sharded run first finds the buckets that hold
+/// more than one item over the whole input (the `bands` stage); a band whose bucket
+/// holds only this item can never yield a candidate, so skipping it changes no
+/// decision, and an item with no shared band need not be indexed at all.
+pub trait BandFilter {
+    fn document(&self, band: usize) -> bool;
+    /// For the paragraph on clean line `line`.
+    fn paragraph(&self, line: u32, band: usize) -> bool;
+}
+
+pub struct AllBands;
+
+impl BandFilter for AllBands {
+    fn document(&self, _: usize) -> bool {
+        true
+    }
+    fn paragraph(&self, _: u32, _: usize) -> bool {
+        true
+    }
+}
+
 pub struct Index {
     exact: HashMap<[u64; 2], u32>,
     ids: Vec<Box<str>>,
@@ -169,17 +191,26 @@ impl Index {
     /// Decides about a document against everything kept so far. Does not change
     /// what is indexed: call [`Index::commit`] once the document is known to be kept.
     pub fn decide(&mut self, sig: &Signature) -> Decision {
+        self.decide_with(sig, &AllBands)
+    }
+
+    /// [`Index::decide`], looking for candidates only in the bands `f` allows.
+    pub fn decide_with(&mut self, sig: &Signature, f: &dyn BandFilter) -> Decision {
         if let Some(&slot) = sig.exact.as_ref().and_then(|k| self.exact.get(k)) {
             return Decision::Duplicate {
                 of: self.ids[slot as usize].to_string(),
             };
         }
-        if let Some(best) = self.best_document(sig) {
+        if let Some(best) = self.best_document(sig, f) {
             return best;
         }
         let mut paragraphs = Vec::new();
         for (line, minhash) in sig.paragraphs() {
-            self.paragraph_lsh.candidates(minhash, &mut self.cands);
+            self.paragraph_lsh.candidates_where(
+                minhash,
+                |b| f.paragraph(line.line, b),
+                &mut self.cands,
+            );
             let mut best: Option<(u32, f64)> = None;
             for &c in &self.cands {
                 let stored = self.lines.get(self.paragraphs[c as usize].0);
@@ -203,9 +234,10 @@ impl Index {
         Decision::Keep { paragraphs }
     }
 
-    fn best_document(&mut self, sig: &Signature) -> Option<Decision> {
+    fn best_document(&mut self, sig: &Signature, f: &dyn BandFilter) -> Option<Decision> {
         let minhash = sig.doc.as_ref()?;
-        self.doc_lsh.candidates(minhash, &mut self.cands);
+        self.doc_lsh
+            .candidates_where(minhash, |b| f.document(b), &mut self.cands);
         if self.cands.is_empty() {
             return None;
         }
@@ -243,6 +275,25 @@ impl Index {
     /// matched nothing. `removed` says whether matched paragraphs were cut from the
     /// text, which shifts the numbers of the paragraphs after them.
     pub fn commit(&mut self, id: &str, sig: &Signature, matched: &[ParagraphMatch], removed: bool) {
+        self.commit_with(id, sig, matched, removed, &AllBands)
+    }
+
+    /// [`Index::commit`], indexing items only in the bands `f` allows; an item with
+    /// no allowed band is not stored at all.
+    pub fn commit_with(
+        &mut self,
+        id: &str,
+        sig: &Signature,
+        matched: &[ParagraphMatch],
+        removed: bool,
+        f: &dyn BandFilter,
+    ) {
+        let doc_bands = self.doc_lsh.bands();
+        let paragraph_bands = self.paragraph_lsh.bands();
+        let doc = sig
+            .doc
+            .as_ref()
+            .filter(|_| (0..doc_bands).any(|b| f.document(b)));
         let slot = self.ids.len() as u32;
         self.ids.push(id.into());
         if let Some(k) = sig.exact {
@@ -255,22 +306,26 @@ impl Index {
                 m += 1;
             }
             let is_copy = matched.get(m).is_some_and(|x| x.line == l.line);
-            let paragraph = l.minhash.as_ref().filter(|_| !is_copy);
-            if sig.doc.is_none() && paragraph.is_none() {
+            let paragraph = l
+                .minhash
+                .as_ref()
+                .filter(|_| !is_copy && (0..paragraph_bands).any(|b| f.paragraph(l.line, b)));
+            if doc.is_none() && paragraph.is_none() {
                 continue; // stored lines serve the document level or a paragraph
             }
             let stored = self.lines.push(&l.shingles);
             if let Some(minhash) = paragraph {
                 let shift = if removed { m as u32 } else { 0 };
-                self.paragraph_lsh.insert(minhash);
+                self.paragraph_lsh
+                    .insert_where(minhash, |b| f.paragraph(l.line, b));
                 self.paragraphs.push((stored, slot, l.line - shift));
             }
         }
-        if sig.doc.is_some() && !sig.doc_set.is_empty() {
+        if doc.is_some() && !sig.doc_set.is_empty() {
             self.lines.push(&sig.doc_set);
         }
-        if let Some(minhash) = &sig.doc {
-            self.doc_lsh.insert(minhash);
+        if let Some(minhash) = doc {
+            self.doc_lsh.insert_where(minhash, |b| f.document(b));
             self.docs.push((slot, first, self.lines.sets.len() as u32));
         }
     }

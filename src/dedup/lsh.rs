@@ -55,26 +55,34 @@ impl Lsh {
         self.len as usize
     }
 
+    pub fn bands(&self) -> usize {
+        self.bands
+    }
+
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
 
     fn key(&self, sig: &[u32], band: usize) -> u32 {
-        let rows = &sig[band * self.rows..(band + 1) * self.rows];
-        let mut h = 0xCBF2_9CE4_8422_2325_u64 ^ band as u64;
-        for &r in rows {
-            h = (h ^ r as u64).wrapping_mul(0x0000_0100_0000_01B3);
-            h ^= h >> 29;
-        }
-        (h ^ (h >> 32)) as u32
+        band_key(sig, self.rows, band)
     }
 
     /// Adds an item and returns its id (0, 1, 2, … in insertion order).
     pub fn insert(&mut self, sig: &[u32]) -> u32 {
+        self.insert_where(sig, |_| true)
+    }
+
+    /// Adds an item to the bands `band` says yes to only: a band whose bucket holds
+    /// no other item can never yield a candidate (a sharded run knows these).
+    pub fn insert_where(&mut self, sig: &[u32], band: impl Fn(usize) -> bool) -> u32 {
         let id = self.len;
-        for band in 0..self.bands {
-            let key = self.key(sig, band);
-            let prev = self.heads[band].insert(key, id).unwrap_or(NONE);
+        for b in 0..self.bands {
+            let prev = if band(b) {
+                let key = self.key(sig, b);
+                self.heads[b].insert(key, id).unwrap_or(NONE)
+            } else {
+                NONE
+            };
             self.next.push(prev);
         }
         self.len += 1;
@@ -83,15 +91,20 @@ impl Lsh {
 
     /// Appends every item sharing a band with `sig` to `out`, sorted and deduplicated.
     pub fn candidates(&self, sig: &[u32], out: &mut Vec<u32>) {
+        self.candidates_where(sig, |_| true, out)
+    }
+
+    /// The same, looking only in the bands `band` says yes to.
+    pub fn candidates_where(&self, sig: &[u32], band: impl Fn(usize) -> bool, out: &mut Vec<u32>) {
         out.clear();
-        for band in 0..self.bands {
-            let mut id = self.heads[band]
-                .get(&self.key(sig, band))
+        for b in (0..self.bands).filter(|&b| band(b)) {
+            let mut id = self.heads[b]
+                .get(&self.key(sig, b))
                 .copied()
                 .unwrap_or(NONE);
             while id != NONE {
                 out.push(id);
-                id = self.next[id as usize * self.bands + band];
+                id = self.next[id as usize * self.bands + b];
             }
         }
         out.sort_unstable();
@@ -104,6 +117,17 @@ impl Lsh {
         let maps: usize = self.heads.iter().map(|m| m.capacity() * 9).sum();
         maps + self.next.capacity() * 4
     }
+}
+
+/// The 32-bit bucket key of band `band` of a signature banded `rows` slots a band.
+pub fn band_key(sig: &[u32], rows: usize, band: usize) -> u32 {
+    let rows = &sig[band * rows..(band + 1) * rows];
+    let mut h = 0xCBF2_9CE4_8422_2325_u64 ^ band as u64;
+    for &r in rows {
+        h = (h ^ r as u64).wrapping_mul(0x0000_0100_0000_01B3);
+        h ^= h >> 29;
+    }
+    (h ^ (h >> 32)) as u32
 }
 
 #[cfg(test)]

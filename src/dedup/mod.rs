@@ -29,7 +29,7 @@ use serde_json::json;
 use crate::doc::{Reason, Verdict};
 use crate::output::Rejection;
 use crate::pipeline::{Cleaned, GlobalStage};
-use index::{Banding, Decision, Index, Thresholds};
+use index::{AllBands, BandFilter, Banding, Decision, Index, Thresholds};
 use minhash::MinHasher;
 use sign::{Signature, Signer};
 
@@ -210,11 +210,45 @@ impl Dedup {
     /// Decides about one document, applies the decision to it, and indexes it if it
     /// is kept.
     pub fn decide_and_apply(&mut self, c: &mut Cleaned, sig: &Signature) -> Decision {
-        let decision = self.index.decide(sig);
+        self.decide_and_apply_with(c, sig, &AllBands)
+    }
+
+    /// [`Dedup::decide_and_apply`] with candidates looked up only in the bands `f`
+    /// allows (see [`BandFilter`]).
+    pub fn decide_and_apply_with(
+        &mut self,
+        c: &mut Cleaned,
+        sig: &Signature,
+        f: &dyn BandFilter,
+    ) -> Decision {
+        let decision = self.index.decide_with(sig, f);
+        self.apply(c, &decision);
+        if let Decision::Keep { paragraphs } = &decision {
+            // Only text that stays in the output is indexed: a document the filter
+            // will reject for too few words must not be matched against.
+            let enough = c
+                .edited
+                .text
+                .split_whitespace()
+                .take(self.min_words)
+                .count()
+                >= self.min_words;
+            if enough {
+                let removed = self.action == Action::Remove;
+                self.index
+                    .commit_with(&c.doc.id, sig, paragraphs, removed, f);
+            }
+        }
+        decision
+    }
+
+    /// Applies a decision to its document: a rejection, cut paragraphs or, with
+    /// `action = "annotate"`, notes under `meta.dedup`.
+    pub fn apply(&self, c: &mut Cleaned, decision: &Decision) {
         let annotate = self.action == Action::Annotate;
         match &decision {
             Decision::Duplicate { of } | Decision::NearDuplicate { of, .. } => {
-                let (reason, similarity) = match decision {
+                let (reason, similarity) = match *decision {
                     Decision::NearDuplicate { similarity, .. } => {
                         (Reason::NearDuplicate, Some(similarity))
                     }
@@ -255,19 +289,8 @@ impl Dedup {
                         .collect();
                     c.add_verdicts(verdicts);
                 }
-                let enough = c
-                    .edited
-                    .text
-                    .split_whitespace()
-                    .take(self.min_words)
-                    .count()
-                    >= self.min_words;
-                if enough {
-                    self.index.commit(&c.doc.id, sig, paragraphs, !annotate);
-                }
             }
         }
-        decision
     }
 
     pub fn usage(&self) -> index::Usage {

@@ -32,7 +32,7 @@ pub struct Signature {
     pub lines: Vec<LineSketch>,
     /// The document's shingle set (sorted, deduplicated) when documents are compared
     /// and `lines` does not hold every line (paragraphs are not compared); else empty.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub doc_set: Vec<u32>,
 }
 

@@ -45,6 +45,52 @@ pub fn read_from(
     cfg: &InputConfig,
     emit: &mut dyn FnMut(Item) -> bool,
 ) {
+    read_lines_from(raw, file, compression, cfg, 0, emit)
+}
+
+/// Reads a part of a plain JSONL file that starts at a line boundary, with
+/// `lines_before` lines before it, so line numbers (and the ids made from them) are
+/// those of the whole file.
+pub fn read_part(
+    file: &InputFile,
+    start: u64,
+    end: u64,
+    lines_before: u64,
+    cfg: &InputConfig,
+    emit: &mut dyn FnMut(Item) -> bool,
+) {
+    use std::io::{Seek, SeekFrom};
+    let Origin::Path(p) = &file.origin else {
+        emit(file_error(
+            file,
+            None,
+            &io::Error::other("standard input cannot be read in parts"),
+        ));
+        return;
+    };
+    match File::open(p).and_then(|mut f| f.seek(SeekFrom::Start(start)).map(|_| f)) {
+        Ok(f) => read_lines_from(
+            f.take(end - start),
+            file,
+            Compression::None,
+            cfg,
+            lines_before,
+            emit,
+        ),
+        Err(e) => {
+            emit(file_error(file, Some(lines_before + 1), &e));
+        }
+    }
+}
+
+fn read_lines_from(
+    raw: impl Read,
+    file: &InputFile,
+    compression: Compression,
+    cfg: &InputConfig,
+    lines_before: u64,
+    emit: &mut dyn FnMut(Item) -> bool,
+) {
     let mut raw = BufReader::with_capacity(1 << 16, raw);
     if raw.fill_buf().is_ok_and(|b| b.is_empty()) {
         return; // zero bytes: an empty file, whatever the compression
@@ -62,6 +108,7 @@ pub fn read_from(
     };
     let mut reader = BufReader::with_capacity(BUF, reader);
     if let Ok(head) = reader.fill_buf()
+        && lines_before == 0
         && (head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF"))
     {
         // Every line would be garbage; one clear rejection says more.
@@ -81,7 +128,7 @@ pub fn read_from(
         return;
     }
     let mut buf = Vec::new();
-    let mut line_no: u64 = 0;
+    let mut line_no: u64 = lines_before;
     loop {
         line_no += 1;
         let item = match read_line(&mut reader, &mut buf, cfg.max_doc_bytes) {

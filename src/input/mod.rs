@@ -12,7 +12,7 @@ use std::io::{self, Read};
 use crate::config::{InputConfig, Utf8Policy};
 use crate::doc::{BadInput, Document, Item, Reason, Source};
 pub use discover::{Discovery, InputFile, Origin, discover};
-pub use jsonl::read_from as read_jsonl_from;
+pub use jsonl::{read_from as read_jsonl_from, read_part as read_jsonl_part};
 
 /// Reads one input file, handing each item to `emit` in order. `emit` returns false
 /// when the consumer has gone away; reading then stops.

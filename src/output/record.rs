@@ -2,8 +2,8 @@
 //! `reason` (a stable snake_case id) and, where it applies, `error`, `duplicate_of`
 //! and `similarity`.
 
-use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
+use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
@@ -11,7 +11,7 @@ use crate::doc::{BadInput, Reason, Removal, Source};
 use crate::pipeline::Cleaned;
 
 /// Why a document that was read is not in the clean output.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Rejection {
     pub reason: Reason,
     pub error: Option<String>,

@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Default, Clone, Serialize)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct Report {
     pub documents: DocCounts,
     pub bytes: ByteCounts,
@@ -23,7 +23,7 @@ pub struct Report {
     pub config: serde_json::Value,
 }
 
-#[derive(Debug, Default, Clone, Serialize)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct DocCounts {
     #[serde(rename = "in")]
     pub input: u64,
@@ -31,7 +31,7 @@ pub struct DocCounts {
     pub rejected: u64,
 }
 
-#[derive(Debug, Default, Clone, Serialize)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct ByteCounts {
     /// Text bytes of every document read (for unreadable input, what was known).
     #[serde(rename = "in")]
@@ -42,13 +42,13 @@ pub struct ByteCounts {
     pub removed: u64,
 }
 
-#[derive(Debug, Default, Clone, Serialize, PartialEq)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize, PartialEq)]
 pub struct RuleCount {
     pub spans: u64,
     pub bytes: u64,
 }
 
-#[derive(Debug, Default, Clone, Serialize)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct FileCounts {
     pub read: u64,
     /// Entries met while walking directories that are not inputs (other extensions,
@@ -61,7 +61,7 @@ pub struct FileCounts {
 }
 
 /// Seconds spent per stage, summed over batches; `wall` is the whole run.
-#[derive(Debug, Default, Clone, Serialize)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct Timings {
     pub repetition: f64,
     pub read: f64,
@@ -71,13 +71,44 @@ pub struct Timings {
     pub wall: f64,
 }
 
-#[derive(Debug, Default, Clone, Serialize)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct Throughput {
     pub mb_per_s: f64,
     pub docs_per_s: f64,
 }
 
 impl Report {
+    /// Adds the counts and stage times of a report of another part of the run.
+    /// Wall time, throughput, threads and config are the caller's to set.
+    pub fn add(&mut self, o: &Report) {
+        self.documents.input += o.documents.input;
+        self.documents.kept += o.documents.kept;
+        self.documents.rejected += o.documents.rejected;
+        self.bytes.input += o.bytes.input;
+        self.bytes.out += o.bytes.out;
+        self.bytes.removed += o.bytes.removed;
+        for (k, v) in &o.rules {
+            let e = self.rules.entry(k.clone()).or_default();
+            e.spans += v.spans;
+            e.bytes += v.bytes;
+        }
+        for (k, v) in &o.rejected {
+            *self.rejected.entry(k.clone()).or_default() += v;
+        }
+        self.files.read += o.files.read;
+        self.files.skipped += o.files.skipped;
+        self.files.errors += o.files.errors;
+        self.files.empty += o.files.empty;
+        if let Some(n) = o.repetition_pass {
+            self.repetition_pass = Some(self.repetition_pass.unwrap_or(0).max(n));
+        }
+        self.timings.repetition += o.timings.repetition;
+        self.timings.read += o.timings.read;
+        self.timings.clean += o.timings.clean;
+        self.timings.global += o.timings.global;
+        self.timings.write += o.timings.write;
+    }
+
     pub fn finish(&mut self, wall: f64) {
         self.timings.wall = wall;
         let secs = wall.max(1e-9);
