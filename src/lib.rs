@@ -12,6 +12,7 @@
 //!                   → GlobalStage::prepare (parallel) / decide (input order)
 //!                     dedup      sign per document, then decide + index in order
 //! output            records → clean.jsonl / rejected.jsonl, then report.json
+//! shard             the same as restartable stages over a work directory, for clusters
 //! ```
 //!
 //! Invariants: every document read lands in exactly one output; every removed span

@@ -53,7 +53,8 @@ impl Store for LocalDir {
     fn create(&self, name: &str) -> anyhow::Result<Box<dyn Write + Send>> {
         let tmp = self.temporary(name);
         if let Some(dir) = tmp.parent() {
-            fs::create_dir_all(dir).with_context(|| format!("{}", dir.display()))?;
+            fs::create_dir_all(dir)
+                .with_context(|| format!("{}: cannot create directory", dir.display()))?;
         }
         let f = File::create(&tmp).with_context(|| format!("{}: cannot create", tmp.display()))?;
         Ok(Box::new(BufWriter::with_capacity(1 << 20, f)))
