@@ -8,13 +8,15 @@
 //! the earliest.
 //!
 //! Memory: each kept line's shingle set is stored once (4 bytes a shingle, in 1 MiB
-//! chunks so nothing is over-allocated); a document's set is the union of its lines',
-//! rebuilt only when it is a candidate. On top come the LSH bands (see `lsh`).
+//! chunks so nothing is over-allocated, spilled to a temporary file past a size: see
+//! `arena`); a document's set is the union of its lines', rebuilt only when it is a
+//! candidate. On top come the LSH bands (see `lsh`).
 
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::arena::{Arena, SpillOptions};
 use super::lsh::Lsh;
 use super::shingle::{Overlap, intersection_reaching, into_set, overlap_from};
 use super::sign::Signature;
@@ -31,12 +33,23 @@ impl Thresholds {
     /// clears its threshold, else the containment. Gives up early on candidates whose
     /// intersection cannot reach either threshold; the outcome is the same.
     fn check(&self, earlier: &[u32], later: &[u32]) -> Option<f64> {
-        let (a, b) = (earlier.len() as f64, later.len() as f64);
+        let need = self.need(earlier.len(), later.len());
+        let inter = intersection_reaching(earlier, later, need)?;
+        self.passes(overlap_from(earlier, later, inter))
+    }
+
+    /// The intersection a pair of these sizes needs to pass.
+    fn need(&self, earlier: usize, later: usize) -> f64 {
+        let (a, b) = (earlier as f64, later as f64);
         // J ≥ j ⇔ |A∩B| ≥ j(|A|+|B|)/(1+j); containment ≥ c ⇔ |A∩B| ≥ c|B|. The
         // small slack keeps float rounding from skipping a pair exactly at a threshold.
-        let need = (self.jaccard * (a + b) / (1.0 + self.jaccard)).min(self.containment * b);
-        let inter = intersection_reaching(earlier, later, need - 1e-6)?;
-        self.passes(overlap_from(earlier, later, inter))
+        (self.jaccard * (a + b) / (1.0 + self.jaccard)).min(self.containment * b) - 1e-6
+    }
+
+    /// Whether sets of these sizes can pass at all: `check` gives `None` when not,
+    /// so a stored set need not be read to rule it out.
+    fn reachable(&self, earlier: usize, later: usize) -> bool {
+        earlier.min(later) as f64 >= self.need(earlier, later)
     }
 
     fn passes(&self, o: Overlap) -> Option<f64> {
@@ -80,44 +93,6 @@ pub struct Banding {
     pub rows: usize,
 }
 
-const CHUNK: usize = 1 << 18;
-
-/// Shingle sets back to back in fixed-size chunks: no doubling slack.
-#[derive(Default)]
-struct Arena {
-    chunks: Vec<Vec<u32>>,
-    /// Per set: (chunk, start, len).
-    sets: Vec<(u32, u32, u32)>,
-}
-
-impl Arena {
-    fn push(&mut self, set: &[u32]) -> u32 {
-        let fits = self
-            .chunks
-            .last()
-            .is_some_and(|c| c.capacity() - c.len() >= set.len());
-        if !fits {
-            self.chunks.push(Vec::with_capacity(CHUNK.max(set.len())));
-        }
-        let chunk = self.chunks.len() - 1;
-        let c = &mut self.chunks[chunk];
-        let start = c.len();
-        c.extend_from_slice(set);
-        self.sets
-            .push((chunk as u32, start as u32, set.len() as u32));
-        (self.sets.len() - 1) as u32
-    }
-
-    fn get(&self, i: u32) -> &[u32] {
-        let (c, s, n) = self.sets[i as usize];
-        &self.chunks[c as usize][s as usize..(s + n) as usize]
-    }
-
-    fn heap_bytes(&self) -> usize {
-        self.chunks.iter().map(|c| c.capacity() * 4).sum::<usize>() + self.sets.capacity() * 12
-    }
-}
-
 /// Memory held by the index, for the README's bytes-per-item figures.
 #[derive(Debug, Clone, Copy, Default, Serialize)]
 pub struct Usage {
@@ -127,8 +102,10 @@ pub struct Usage {
     pub paragraphs: usize,
     /// Paragraph LSH and per-paragraph bookkeeping.
     pub paragraph_bytes: usize,
-    /// Stored line shingle sets (shared by both levels).
+    /// Stored line shingle sets (shared by both levels), in memory.
     pub shingle_bytes: usize,
+    /// Stored line shingle sets written to the spill file.
+    pub spilled_shingle_bytes: u64,
 }
 
 pub struct Index {
@@ -153,7 +130,7 @@ impl Index {
         Index {
             exact: HashMap::new(),
             ids: Vec::new(),
-            lines: Arena::default(),
+            lines: Arena::new(SpillOptions::default()),
             doc_lsh: Lsh::new(doc.0.bands, doc.0.rows),
             docs: Vec::new(),
             paragraph_lsh: Lsh::new(paragraph.0.bands, paragraph.0.rows),
@@ -164,6 +141,18 @@ impl Index {
             scratch: Vec::new(),
             query: Vec::new(),
         }
+    }
+
+    /// Lets the stored shingle sets spill to a temporary file (see `arena`).
+    pub fn with_spill(mut self, options: SpillOptions) -> Index {
+        self.lines = Arena::new(options);
+        self
+    }
+
+    /// The first I/O error of the stored sets since the last call. A candidate whose
+    /// set could not be read counts as no match, so a run must stop on this error.
+    pub fn take_error(&mut self) -> Option<std::io::Error> {
+        self.lines.take_error()
     }
 
     /// Decides about a document against everything kept so far. Does not change
@@ -182,7 +171,16 @@ impl Index {
             self.paragraph_lsh.candidates(minhash, &mut self.cands);
             let mut best: Option<(u32, f64)> = None;
             for &c in &self.cands {
-                let stored = self.lines.get(self.paragraphs[c as usize].0);
+                let at = self.paragraphs[c as usize].0;
+                if !self
+                    .paragraph_t
+                    .reachable(self.lines.set_len(at), line.shingles.len())
+                {
+                    continue; // ruled out by size, without reading the set
+                }
+                let Some(stored) = self.lines.get(at) else {
+                    continue; // unreadable: the error is kept for `take_error`
+                };
                 let Some(sim) = self.paragraph_t.check(stored, &line.shingles) else {
                     continue;
                 };
@@ -219,11 +217,12 @@ impl Index {
                 self.lines.get(first)
             } else {
                 self.scratch.clear();
-                for l in first..end {
-                    self.scratch.extend_from_slice(self.lines.get(l));
-                }
+                let read = self.lines.extend_with(first..end, &mut self.scratch);
                 into_set(&mut self.scratch);
-                &self.scratch
+                read.then_some(&self.scratch[..])
+            };
+            let Some(stored) = stored else {
+                continue; // unreadable: the error is kept for `take_error`
             };
             let Some(sim) = self.doc_t.check(stored, &self.query) else {
                 continue;
@@ -248,7 +247,7 @@ impl Index {
         if let Some(k) = sig.exact {
             self.exact.entry(k).or_insert(slot);
         }
-        let first = self.lines.sets.len() as u32;
+        let first = self.lines.len() as u32;
         let mut m = 0;
         for l in &sig.lines {
             while m < matched.len() && matched[m].line < l.line {
@@ -271,7 +270,7 @@ impl Index {
         }
         if let Some(minhash) = &sig.doc {
             self.doc_lsh.insert(minhash);
-            self.docs.push((slot, first, self.lines.sets.len() as u32));
+            self.docs.push((slot, first, self.lines.len() as u32));
         }
     }
 
@@ -285,6 +284,7 @@ impl Index {
             paragraphs: self.paragraphs.len(),
             paragraph_bytes: self.paragraph_lsh.heap_bytes() + self.paragraphs.capacity() * 12,
             shingle_bytes: self.lines.heap_bytes(),
+            spilled_shingle_bytes: self.lines.spilled_bytes(),
         }
     }
 }
