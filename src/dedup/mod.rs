@@ -14,6 +14,7 @@
 //! depends on thread timing.
 
 pub mod arena;
+mod band;
 pub mod index;
 pub mod lsh;
 pub mod minhash;
