@@ -35,9 +35,6 @@ use super::lsh::KeyHasher;
 /// Shingles per chunk: 1 MiB.
 const CHUNK: usize = 1 << 18;
 
-/// Bytes of sets read back from the file kept for the next reads.
-const CACHE_BYTES: usize = 32 << 20;
-
 /// Where and when the arena spills.
 #[derive(Debug, Clone, Default)]
 pub struct SpillOptions {
@@ -46,6 +43,8 @@ pub struct SpillOptions {
     pub after_bytes: Option<u64>,
     /// Directory of the temporary file; `None` is the system's (`TMPDIR`).
     pub dir: Option<PathBuf>,
+    /// Bytes of sets read back from the file kept for the next reads.
+    pub cache_bytes: usize,
 }
 
 type SetMap = HashMap<u32, Box<[u32]>, BuildHasherDefault<KeyHasher>>;
@@ -110,10 +109,13 @@ pub struct Arena {
     buf: Vec<u32>,
     cache: Cache,
     error: Option<io::Error>,
+    /// Shingles per chunk (`CHUNK`; smaller in tests).
+    chunk: usize,
 }
 
 impl Arena {
     pub fn new(options: SpillOptions) -> Arena {
+        let budget = options.cache_bytes;
         Arena {
             sealed: Vec::new(),
             tail: Vec::new(),
@@ -128,10 +130,18 @@ impl Arena {
                 young: SetMap::default(),
                 old: SetMap::default(),
                 young_bytes: 0,
-                budget: CACHE_BYTES,
+                budget,
             },
             error: None,
+            chunk: CHUNK,
         }
+    }
+
+    /// Smaller chunks, so that tests spill after a few sets.
+    #[cfg(test)]
+    pub fn with_chunk(mut self, shingles: usize) -> Arena {
+        self.chunk = shingles;
+        self
     }
 
     /// Shingles in set `i`, known without reading it.
@@ -154,7 +164,7 @@ impl Arena {
             if !self.tail.is_empty() {
                 self.seal();
             }
-            self.tail = Vec::with_capacity(CHUNK.max(set.len()));
+            self.tail = Vec::with_capacity(self.chunk.max(set.len()));
         }
         let start = self.tail.len();
         self.tail.extend_from_slice(set);
@@ -350,6 +360,7 @@ mod tests {
         SpillOptions {
             after_bytes: Some(after),
             dir: None,
+            cache_bytes: 1 << 20,
         }
     }
 
@@ -448,6 +459,7 @@ mod tests {
         let mut a = filled(SpillOptions {
             after_bytes: Some(0),
             dir: Some(missing),
+            cache_bytes: 1 << 20,
         });
         let e = a.take_error().expect("an error");
         assert!(

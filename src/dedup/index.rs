@@ -292,3 +292,119 @@ impl Index {
 fn round(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dedup::minhash::MinHasher;
+    use crate::dedup::sign::Signer;
+
+    /// Documents of generated paragraphs: fresh ones, near-copies of earlier
+    /// paragraphs (a word or two changed) and near-copies of whole documents.
+    fn documents() -> Vec<Vec<String>> {
+        let mut x = 12345u32;
+        let mut random = move |n: usize| {
+            x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (x >> 8) as usize % n
+        };
+        let word = |k: usize| format!("w{k}x");
+        let mut paragraphs: Vec<Vec<usize>> = Vec::new();
+        let mut docs: Vec<Vec<String>> = Vec::new();
+        for d in 0..300 {
+            let doc: Vec<Vec<usize>> = if d > 10 && random(5) == 0 {
+                let mut copy = docs_words(&docs[random(docs.len())]);
+                if random(2) == 0 {
+                    let last = copy.len() - 1;
+                    copy[last][0] = random(5000);
+                }
+                copy
+            } else {
+                (0..3 + random(5))
+                    .map(|_| {
+                        if paragraphs.len() > 5 && random(3) == 0 {
+                            let mut p = paragraphs[random(paragraphs.len())].clone();
+                            let at = random(p.len());
+                            p[at] = random(5000);
+                            p
+                        } else {
+                            (0..12 + random(30)).map(|_| random(5000)).collect()
+                        }
+                    })
+                    .collect()
+            };
+            paragraphs.extend(doc.iter().cloned());
+            docs.push(
+                doc.iter()
+                    .map(|p| p.iter().map(|&k| word(k)).collect::<Vec<_>>().join(" "))
+                    .collect(),
+            );
+        }
+        docs
+    }
+
+    fn docs_words(doc: &[String]) -> Vec<Vec<usize>> {
+        doc.iter()
+            .map(|p| {
+                p.split(' ')
+                    .filter_map(|w| w.trim_start_matches('w').trim_end_matches('x').parse().ok())
+                    .collect()
+            })
+            .collect()
+    }
+
+    fn index() -> Index {
+        let t = Thresholds {
+            jaccard: 0.8,
+            containment: 0.65,
+        };
+        Index::new(
+            (Banding { bands: 32, rows: 4 }, t),
+            (Banding { bands: 12, rows: 2 }, t),
+        )
+    }
+
+    #[test]
+    fn spilled_and_in_memory_indexes_decide_the_same() {
+        let signer = Signer {
+            hasher: MinHasher::new(128),
+            shingle_words: 3,
+            exact: true,
+            doc: true,
+            paragraphs: true,
+            paragraph_min_words: 10,
+        };
+        let mut memory = index();
+        let mut spilled = index();
+        spilled.lines = Arena::new(SpillOptions {
+            after_bytes: Some(0),
+            dir: None,
+            cache_bytes: 4 << 10,
+        })
+        .with_chunk(64);
+        let (mut near, mut paragraph_copies) = (0, 0);
+        for (n, doc) in documents().iter().enumerate() {
+            let sig = signer.sign(doc.iter().map(String::as_str));
+            let decision = memory.decide(&sig);
+            assert_eq!(spilled.decide(&sig), decision, "document {n}");
+            match &decision {
+                Decision::Keep { paragraphs } => {
+                    paragraph_copies += paragraphs.len();
+                    let id = n.to_string();
+                    memory.commit(&id, &sig, paragraphs, true);
+                    spilled.commit(&id, &sig, paragraphs, true);
+                }
+                Decision::NearDuplicate { .. } => near += 1,
+                Decision::Duplicate { .. } => {}
+            }
+        }
+        assert!(spilled.take_error().is_none());
+        assert!(
+            near > 5 && paragraph_copies > 10,
+            "{near} {paragraph_copies}"
+        );
+        let (m, s) = (memory.usage(), spilled.usage());
+        assert_eq!(m.spilled_shingle_bytes, 0);
+        assert!(s.spilled_shingle_bytes > 100_000, "{s:?}");
+        assert!(s.shingle_bytes < m.shingle_bytes, "{s:?} {m:?}");
+    }
+}

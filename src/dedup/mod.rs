@@ -78,6 +78,10 @@ pub struct DedupConfig {
     /// index) move to an anonymous temporary file once they pass this many MiB; only
     /// candidates' sets are read back. 0 spills from the start.
     pub spill_after_mb: u64,
+    /// MiB of spilled sets kept after they are read: candidates recur, so a larger
+    /// cache saves reads (system time) for memory. On the 2 GB generated corpus,
+    /// 32 MiB gave 1.22 GB peak RSS and 203 s of system time, 128 MiB 1.39 GB and 113 s.
+    pub spill_cache_mb: u64,
     /// Directory of that file (default: the system's temporary directory, `TMPDIR`).
     /// It should be on disk, not in memory (tmpfs).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -120,6 +124,7 @@ impl Default for DedupConfig {
             paragraph_containment: 0.65,
             paragraph_min_words: 10,
             spill_after_mb: 64,
+            spill_cache_mb: 32,
             spill_dir: None,
             action: Action::Remove,
             keep: Keep::First,
@@ -209,6 +214,8 @@ impl Dedup {
             .with_spill(SpillOptions {
                 after_bytes: Some(cfg.spill_after_mb.saturating_mul(1 << 20)),
                 dir: cfg.spill_dir.clone(),
+                cache_bytes: usize::try_from(cfg.spill_cache_mb.saturating_mul(1 << 20))
+                    .unwrap_or(usize::MAX),
             }),
             action: cfg.action,
             min_words,
