@@ -1,6 +1,8 @@
 //! Measures the dedup index: reads a JSONL corpus (`id`, `text`), runs the default
 //! cleaner and dedup stage over it in order, and prints what the index holds per kept
-//! document and per kept paragraph. Used by `scripts/bench-dedup` for the README.
+//! document and per kept paragraph (in memory; the shingle sets past
+//! `dedup.spill_after_mb` are in the spill file, counted apart). Used by
+//! `scripts/bench-dedup` for the README.
 //!
 //!     cargo run --release --example dedup_usage -- corpus.jsonl
 
@@ -55,6 +57,8 @@ fn main() -> anyhow::Result<()> {
             "total_bytes_per_document":
                 per(u.document_bytes + u.paragraph_bytes + u.shingle_bytes, u.documents).round(),
             "total_mb": (u.document_bytes + u.paragraph_bytes + u.shingle_bytes) as f64 / 1e6,
+            "spilled_shingle_bytes_per_document":
+                per(u.spilled_shingle_bytes as usize, u.documents).round(),
         })
     );
     Ok(())

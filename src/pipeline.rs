@@ -221,10 +221,11 @@ fn longest_line_over(text: &str, limit: u64) -> Option<u64> {
 
 /// A stage that needs to see documents together (dedup). `prepare` runs in parallel
 /// and may only look at its own document; `decide` runs on one thread in input order,
-/// so its decisions never depend on timing.
+/// so its decisions never depend on timing. An error from `decide` (the stage's own
+/// storage failed) stops the run.
 pub trait GlobalStage: Send + Sync {
     fn prepare(&self, doc: &Cleaned) -> Box<dyn Any + Send>;
-    fn decide(&mut self, doc: &mut Cleaned, prepared: Box<dyn Any + Send>);
+    fn decide(&mut self, doc: &mut Cleaned, prepared: Box<dyn Any + Send>) -> anyhow::Result<()>;
 }
 
 /// A batch is also cut at this much text, so memory stays bounded when documents are
@@ -385,10 +386,10 @@ impl Pipeline {
         let (mut report, input_errors, write_result, mut opts, sink, clean_time) =
             std::thread::scope(|scope| {
                 let writer = scope.spawn(move || {
-                    let mut write_result = Ok(());
+                    let mut write_result: anyhow::Result<()> = Ok(());
                     for mut processed in rx_clean {
                         let t = Instant::now();
-                        for stage in global.iter_mut() {
+                        'stages: for stage in global.iter_mut() {
                             let prepared: Vec<Option<Box<dyn Any + Send>>> = pool.install(|| {
                                 processed
                                     .par_iter()
@@ -400,12 +401,18 @@ impl Pipeline {
                             });
                             for (p, prep) in processed.iter_mut().zip(prepared) {
                                 if let (Processed::Doc(c), Some(prep)) = (p, prep) {
-                                    stage.decide(c, prep);
+                                    if let Err(e) = stage.decide(c, prep) {
+                                        write_result = Err(e);
+                                        break 'stages;
+                                    }
                                     cleaner.judge(c);
                                 }
                             }
                         }
                         report.timings.global += t.elapsed().as_secs_f64();
+                        if write_result.is_err() {
+                            break; // this batch's decisions may be wrong: none is written
+                        }
 
                         let t = Instant::now();
                         let records: Vec<(bool, Vec<u8>)> =
@@ -419,7 +426,8 @@ impl Pipeline {
                                 sink.write_clean(&bytes)
                             } else {
                                 sink.write_rejected(&bytes)
-                            };
+                            }
+                            .map_err(Into::into);
                             if write_result.is_err() {
                                 break;
                             }

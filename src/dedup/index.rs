@@ -8,13 +8,15 @@
 //! the earliest.
 //!
 //! Memory: each kept line's shingle set is stored once (4 bytes a shingle, in 1 MiB
-//! chunks so nothing is over-allocated); a document's set is the union of its lines',
-//! rebuilt only when it is a candidate. On top come the LSH bands (see `lsh`).
+//! chunks so nothing is over-allocated, spilled to a temporary file past a size: see
+//! `arena`); a document's set is the union of its lines', rebuilt only when it is a
+//! candidate. On top come the LSH bands (see `lsh`).
 
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::arena::{Arena, SpillOptions};
 use super::lsh::Lsh;
 use super::shingle::{Overlap, intersection_reaching, into_set, overlap_from};
 use super::sign::Signature;
@@ -31,12 +33,23 @@ impl Thresholds {
     /// clears its threshold, else the containment. Gives up early on candidates whose
     /// intersection cannot reach either threshold; the outcome is the same.
     fn check(&self, earlier: &[u32], later: &[u32]) -> Option<f64> {
-        let (a, b) = (earlier.len() as f64, later.len() as f64);
+        let need = self.need(earlier.len(), later.len());
+        let inter = intersection_reaching(earlier, later, need)?;
+        self.passes(overlap_from(earlier, later, inter))
+    }
+
+    /// The intersection a pair of these sizes needs to pass.
+    fn need(&self, earlier: usize, later: usize) -> f64 {
+        let (a, b) = (earlier as f64, later as f64);
         // J ≥ j ⇔ |A∩B| ≥ j(|A|+|B|)/(1+j); containment ≥ c ⇔ |A∩B| ≥ c|B|. The
         // small slack keeps float rounding from skipping a pair exactly at a threshold.
-        let need = (self.jaccard * (a + b) / (1.0 + self.jaccard)).min(self.containment * b);
-        let inter = intersection_reaching(earlier, later, need - 1e-6)?;
-        self.passes(overlap_from(earlier, later, inter))
+        (self.jaccard * (a + b) / (1.0 + self.jaccard)).min(self.containment * b) - 1e-6
+    }
+
+    /// Whether sets of these sizes can pass at all: `check` gives `None` when not,
+    /// so a stored set need not be read to rule it out.
+    fn reachable(&self, earlier: usize, later: usize) -> bool {
+        earlier.min(later) as f64 >= self.need(earlier, later)
     }
 
     fn passes(&self, o: Overlap) -> Option<f64> {
@@ -80,44 +93,6 @@ pub struct Banding {
     pub rows: usize,
 }
 
-const CHUNK: usize = 1 << 18;
-
-/// Shingle sets back to back in fixed-size chunks: no doubling slack.
-#[derive(Default)]
-struct Arena {
-    chunks: Vec<Vec<u32>>,
-    /// Per set: (chunk, start, len).
-    sets: Vec<(u32, u32, u32)>,
-}
-
-impl Arena {
-    fn push(&mut self, set: &[u32]) -> u32 {
-        let fits = self
-            .chunks
-            .last()
-            .is_some_and(|c| c.capacity() - c.len() >= set.len());
-        if !fits {
-            self.chunks.push(Vec::with_capacity(CHUNK.max(set.len())));
-        }
-        let chunk = self.chunks.len() - 1;
-        let c = &mut self.chunks[chunk];
-        let start = c.len();
-        c.extend_from_slice(set);
-        self.sets
-            .push((chunk as u32, start as u32, set.len() as u32));
-        (self.sets.len() - 1) as u32
-    }
-
-    fn get(&self, i: u32) -> &[u32] {
-        let (c, s, n) = self.sets[i as usize];
-        &self.chunks[c as usize][s as usize..(s + n) as usize]
-    }
-
-    fn heap_bytes(&self) -> usize {
-        self.chunks.iter().map(|c| c.capacity() * 4).sum::<usize>() + self.sets.capacity() * 12
-    }
-}
-
 /// Memory held by the index, for the README's bytes-per-item figures.
 #[derive(Debug, Clone, Copy, Default, Serialize)]
 pub struct Usage {
@@ -127,8 +102,10 @@ pub struct Usage {
     pub paragraphs: usize,
     /// Paragraph LSH and per-paragraph bookkeeping.
     pub paragraph_bytes: usize,
-    /// Stored line shingle sets (shared by both levels).
+    /// Stored line shingle sets (shared by both levels), in memory.
     pub shingle_bytes: usize,
+    /// Stored line shingle sets written to the spill file.
+    pub spilled_shingle_bytes: u64,
 }
 
 /// Which LSH bands a document's items may meet candidates in. A single-machine run
@@ -175,7 +152,7 @@ impl Index {
         Index {
             exact: HashMap::new(),
             ids: Vec::new(),
-            lines: Arena::default(),
+            lines: Arena::new(SpillOptions::default()),
             doc_lsh: Lsh::new(doc.0.bands, doc.0.rows),
             docs: Vec::new(),
             paragraph_lsh: Lsh::new(paragraph.0.bands, paragraph.0.rows),
@@ -186,6 +163,18 @@ impl Index {
             scratch: Vec::new(),
             query: Vec::new(),
         }
+    }
+
+    /// Lets the stored shingle sets spill to a temporary file (see `arena`).
+    pub fn with_spill(mut self, options: SpillOptions) -> Index {
+        self.lines = Arena::new(options);
+        self
+    }
+
+    /// The first I/O error of the stored sets since the last call. A candidate whose
+    /// set could not be read counts as no match, so a run must stop on this error.
+    pub fn take_error(&mut self) -> Option<std::io::Error> {
+        self.lines.take_error()
     }
 
     /// Decides about a document against everything kept so far. Does not change
@@ -213,7 +202,16 @@ impl Index {
             );
             let mut best: Option<(u32, f64)> = None;
             for &c in &self.cands {
-                let stored = self.lines.get(self.paragraphs[c as usize].0);
+                let at = self.paragraphs[c as usize].0;
+                if !self
+                    .paragraph_t
+                    .reachable(self.lines.set_len(at), line.shingles.len())
+                {
+                    continue; // ruled out by size, without reading the set
+                }
+                let Some(stored) = self.lines.get(at) else {
+                    continue; // unreadable: the error is kept for `take_error`
+                };
                 let Some(sim) = self.paragraph_t.check(stored, &line.shingles) else {
                     continue;
                 };
@@ -251,11 +249,12 @@ impl Index {
                 self.lines.get(first)
             } else {
                 self.scratch.clear();
-                for l in first..end {
-                    self.scratch.extend_from_slice(self.lines.get(l));
-                }
+                let read = self.lines.extend_with(first..end, &mut self.scratch);
                 into_set(&mut self.scratch);
-                &self.scratch
+                read.then_some(&self.scratch[..])
+            };
+            let Some(stored) = stored else {
+                continue; // unreadable: the error is kept for `take_error`
             };
             let Some(sim) = self.doc_t.check(stored, &self.query) else {
                 continue;
@@ -299,7 +298,7 @@ impl Index {
         if let Some(k) = sig.exact {
             self.exact.entry(k).or_insert(slot);
         }
-        let first = self.lines.sets.len() as u32;
+        let first = self.lines.len() as u32;
         let mut m = 0;
         for l in &sig.lines {
             while m < matched.len() && matched[m].line < l.line {
@@ -326,7 +325,7 @@ impl Index {
         }
         if let Some(minhash) = doc {
             self.doc_lsh.insert_where(minhash, |b| f.document(b));
-            self.docs.push((slot, first, self.lines.sets.len() as u32));
+            self.docs.push((slot, first, self.lines.len() as u32));
         }
     }
 
@@ -340,10 +339,127 @@ impl Index {
             paragraphs: self.paragraphs.len(),
             paragraph_bytes: self.paragraph_lsh.heap_bytes() + self.paragraphs.capacity() * 12,
             shingle_bytes: self.lines.heap_bytes(),
+            spilled_shingle_bytes: self.lines.spilled_bytes(),
         }
     }
 }
 
 fn round(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dedup::minhash::MinHasher;
+    use crate::dedup::sign::Signer;
+
+    /// Documents of generated paragraphs: fresh ones, near-copies of earlier
+    /// paragraphs (a word or two changed) and near-copies of whole documents.
+    fn documents() -> Vec<Vec<String>> {
+        let mut x = 12345u32;
+        let mut random = move |n: usize| {
+            x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (x >> 8) as usize % n
+        };
+        let word = |k: usize| format!("w{k}x");
+        let mut paragraphs: Vec<Vec<usize>> = Vec::new();
+        let mut docs: Vec<Vec<String>> = Vec::new();
+        for d in 0..300 {
+            let doc: Vec<Vec<usize>> = if d > 10 && random(5) == 0 {
+                let mut copy = docs_words(&docs[random(docs.len())]);
+                if random(2) == 0 {
+                    let last = copy.len() - 1;
+                    copy[last][0] = random(5000);
+                }
+                copy
+            } else {
+                (0..3 + random(5))
+                    .map(|_| {
+                        if paragraphs.len() > 5 && random(3) == 0 {
+                            let mut p = paragraphs[random(paragraphs.len())].clone();
+                            let at = random(p.len());
+                            p[at] = random(5000);
+                            p
+                        } else {
+                            (0..12 + random(30)).map(|_| random(5000)).collect()
+                        }
+                    })
+                    .collect()
+            };
+            paragraphs.extend(doc.iter().cloned());
+            docs.push(
+                doc.iter()
+                    .map(|p| p.iter().map(|&k| word(k)).collect::<Vec<_>>().join(" "))
+                    .collect(),
+            );
+        }
+        docs
+    }
+
+    fn docs_words(doc: &[String]) -> Vec<Vec<usize>> {
+        doc.iter()
+            .map(|p| {
+                p.split(' ')
+                    .filter_map(|w| w.trim_start_matches('w').trim_end_matches('x').parse().ok())
+                    .collect()
+            })
+            .collect()
+    }
+
+    fn index() -> Index {
+        let t = Thresholds {
+            jaccard: 0.8,
+            containment: 0.65,
+        };
+        Index::new(
+            (Banding { bands: 32, rows: 4 }, t),
+            (Banding { bands: 12, rows: 2 }, t),
+        )
+    }
+
+    #[test]
+    fn spilled_and_in_memory_indexes_decide_the_same() {
+        let signer = Signer {
+            hasher: MinHasher::new(128),
+            shingle_words: 3,
+            exact: true,
+            doc: true,
+            paragraphs: true,
+            paragraph_min_words: 10,
+        };
+        let mut memory = index();
+        let mut spilled = index();
+        spilled.lines = Arena::new(SpillOptions {
+            after_bytes: Some(0),
+            dir: None,
+            cache_bytes: 4 << 10,
+        })
+        .with_chunk(64);
+        let (mut near, mut paragraph_copies) = (0, 0);
+        for (n, doc) in documents().iter().enumerate() {
+            let sig = signer.sign(doc.iter().map(String::as_str));
+            let decision = memory.decide(&sig);
+            assert_eq!(spilled.decide(&sig), decision, "document {n}");
+            match &decision {
+                Decision::Keep { paragraphs } => {
+                    paragraph_copies += paragraphs.len();
+                    let id = n.to_string();
+                    memory.commit(&id, &sig, paragraphs, true);
+                    spilled.commit(&id, &sig, paragraphs, true);
+                }
+                Decision::NearDuplicate { .. } => near += 1,
+                Decision::Duplicate { .. } => {}
+            }
+        }
+        assert!(spilled.take_error().is_none());
+        assert!(
+            near > 5 && paragraph_copies > 10,
+            "{near} {paragraph_copies}"
+        );
+        let (m, s) = (memory.usage(), spilled.usage());
+        assert_eq!(m.spilled_shingle_bytes, 0);
+        assert!(s.spilled_shingle_bytes > 100_000, "{s:?}");
+        assert!(s.shingle_bytes < m.shingle_bytes, "{s:?} {m:?}");
+    }
 }

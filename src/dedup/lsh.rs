@@ -2,14 +2,12 @@
 //! become candidates when any band agrees. Candidates are only that: the index
 //! verifies every one on the real shingle sets.
 //!
-//! Layout, chosen to stay small: per band a hash map from the band's 32-bit key to the
-//! newest item with that key, and one `next` array chaining older items with the same
-//! key. An item costs `bands × (4 bytes of chain + one map slot)`.
+//! Layout, chosen to stay small: per band a [`BandTable`] (8 bytes an item plus 2 to 4
+//! bytes of bucket heads), so an item costs about `bands × 11` bytes.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::Hasher;
 
-const NONE: u32 = u32::MAX;
+use super::band::BandTable;
 
 /// Band keys are already hashes: the map uses them as they are.
 #[derive(Default)]
@@ -30,13 +28,10 @@ impl Hasher for KeyHasher {
     }
 }
 
-type KeyMap = HashMap<u32, u32, BuildHasherDefault<KeyHasher>>;
-
 pub struct Lsh {
     bands: usize,
     rows: usize,
-    heads: Vec<KeyMap>,
-    next: Vec<u32>,
+    tables: Vec<BandTable>,
     len: u32,
 }
 
@@ -45,8 +40,7 @@ impl Lsh {
         Lsh {
             bands,
             rows,
-            heads: (0..bands).map(|_| KeyMap::default()).collect(),
-            next: Vec::new(),
+            tables: (0..bands).map(|_| BandTable::default()).collect(),
             len: 0,
         }
     }
@@ -77,13 +71,12 @@ impl Lsh {
     pub fn insert_where(&mut self, sig: &[u32], band: impl Fn(usize) -> bool) -> u32 {
         let id = self.len;
         for b in 0..self.bands {
-            let prev = if band(b) {
+            if band(b) {
                 let key = self.key(sig, b);
-                self.heads[b].insert(key, id).unwrap_or(NONE)
+                self.tables[b].insert(key, id);
             } else {
-                NONE
-            };
-            self.next.push(prev);
+                self.tables[b].skip(id);
+            }
         }
         self.len += 1;
         id
@@ -98,24 +91,15 @@ impl Lsh {
     pub fn candidates_where(&self, sig: &[u32], band: impl Fn(usize) -> bool, out: &mut Vec<u32>) {
         out.clear();
         for b in (0..self.bands).filter(|&b| band(b)) {
-            let mut id = self.heads[b]
-                .get(&self.key(sig, b))
-                .copied()
-                .unwrap_or(NONE);
-            while id != NONE {
-                out.push(id);
-                id = self.next[id as usize * self.bands + b];
-            }
+            self.tables[b].extend_with(self.key(sig, b), out);
         }
         out.sort_unstable();
         out.dedup();
     }
 
-    /// Bytes held, counting each map slot as key + value + control byte at the map's
-    /// capacity.
+    /// Bytes held.
     pub fn heap_bytes(&self) -> usize {
-        let maps: usize = self.heads.iter().map(|m| m.capacity() * 9).sum();
-        maps + self.next.capacity() * 4
+        self.tables.iter().map(BandTable::heap_bytes).sum()
     }
 }
 

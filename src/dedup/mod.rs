@@ -13,6 +13,8 @@
 //! machines later. The copy that is kept is the first in input order; nothing
 //! depends on thread timing.
 
+pub mod arena;
+mod band;
 pub mod index;
 pub mod lsh;
 pub mod minhash;
@@ -21,14 +23,16 @@ pub mod shingle;
 pub mod sign;
 
 use std::any::Any;
+use std::path::PathBuf;
 
-use anyhow::bail;
+use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::doc::{Reason, Verdict};
 use crate::output::Rejection;
 use crate::pipeline::{Cleaned, GlobalStage};
+use arena::SpillOptions;
 use index::{AllBands, BandFilter, Banding, Decision, Index, Thresholds};
 use minhash::MinHasher;
 use sign::{Signature, Signer};
@@ -70,6 +74,18 @@ pub struct DedupConfig {
     pub paragraph_containment: f64,
     /// Shorter paragraphs (in words) are neither matched nor indexed.
     pub paragraph_min_words: usize,
+    /// The stored shingle sets (about 2 KB per kept document, the largest part of the
+    /// index) move to an anonymous temporary file once they pass this many MiB; only
+    /// candidates' sets are read back. 0 spills from the start.
+    pub spill_after_mb: u64,
+    /// MiB of spilled sets kept after they are read: candidates recur, so a larger
+    /// cache saves reads (system time) for memory. On the 2 GB generated corpus,
+    /// 32 MiB gave 1.22 GB peak RSS and 203 s of system time, 128 MiB 1.39 GB and 113 s.
+    pub spill_cache_mb: u64,
+    /// Directory of that file (default: the system's temporary directory, `TMPDIR`).
+    /// It should be on disk, not in memory (tmpfs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spill_dir: Option<PathBuf>,
     /// `remove`: reject copied documents and cut copied paragraphs. `annotate`: keep
     /// everything and list the matches under `meta.dedup`.
     pub action: Action,
@@ -107,6 +123,9 @@ impl Default for DedupConfig {
             paragraph_jaccard: 0.8,
             paragraph_containment: 0.65,
             paragraph_min_words: 10,
+            spill_after_mb: 64,
+            spill_cache_mb: 32,
+            spill_dir: None,
             action: Action::Remove,
             keep: Keep::First,
         }
@@ -191,7 +210,13 @@ impl Dedup {
                         containment: cfg.paragraph_containment,
                     },
                 ),
-            ),
+            )
+            .with_spill(SpillOptions {
+                after_bytes: Some(cfg.spill_after_mb.saturating_mul(1 << 20)),
+                dir: cfg.spill_dir.clone(),
+                cache_bytes: usize::try_from(cfg.spill_cache_mb.saturating_mul(1 << 20))
+                    .unwrap_or(usize::MAX),
+            }),
             action: cfg.action,
             min_words,
         })
@@ -293,6 +318,12 @@ impl Dedup {
         }
     }
 
+    /// The first I/O error of the index's spill file since the last call: decisions
+    /// made since then may have missed a match, so the run must stop.
+    pub fn take_error(&mut self) -> Option<std::io::Error> {
+        self.index.take_error()
+    }
+
     pub fn usage(&self) -> index::Usage {
         self.index.usage()
     }
@@ -303,7 +334,7 @@ impl GlobalStage for Dedup {
         Box::new(self.sign(doc))
     }
 
-    fn decide(&mut self, doc: &mut Cleaned, prepared: Box<dyn Any + Send>) {
+    fn decide(&mut self, doc: &mut Cleaned, prepared: Box<dyn Any + Send>) -> anyhow::Result<()> {
         match prepared.downcast::<Signature>() {
             Ok(sig) => {
                 self.decide_and_apply(doc, &sig);
@@ -312,6 +343,10 @@ impl GlobalStage for Dedup {
                 // `prepare` above is the only producer; a mismatch is a wiring bug.
                 debug_assert!(false, "dedup: prepared value is not a Signature");
             }
+        }
+        match self.take_error() {
+            Some(e) => Err(e).with_context(|| format!("{}: dedup index", doc.doc.id)),
+            None => Ok(()),
         }
     }
 }

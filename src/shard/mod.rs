@@ -826,7 +826,11 @@ pub fn decide(store: &dyn Store, force: bool, log: &mut dyn FnMut(&str)) -> anyh
                         entries: &shared[at..end],
                         doc_bands: cfg.dedup.bands,
                     };
-                    Some(d.decide_and_apply_with(&mut c, &sig, &filter))
+                    let decision = d.decide_and_apply_with(&mut c, &sig, &filter);
+                    if let Some(e) = d.take_error() {
+                        return Err(e).with_context(|| format!("{}: dedup index", c.doc.id));
+                    }
+                    Some(decision)
                 }
                 _ => None,
             };
