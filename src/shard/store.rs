@@ -42,9 +42,12 @@ impl LocalDir {
         self.root.join(name)
     }
 
+    /// Per process: two attempts of one task running at once (a scheduler's retry
+    /// or speculative copy) never write into the same file. Both write the same bytes,
+    /// so whichever rename comes last leaves a correct output.
     fn temporary(&self, name: &str) -> PathBuf {
         let mut p = self.path(name).into_os_string();
-        p.push(".partial");
+        p.push(format!(".partial.{}", std::process::id()));
         PathBuf::from(p)
     }
 }
