@@ -13,6 +13,7 @@ use crate::config::{Config, FilterConfig};
 use crate::dedup::Dedup;
 use crate::doc::{BadInput, Document, Findings, Item, Reason, Verdict};
 use crate::edit::{self, Edited};
+use crate::input::discover::Skipped;
 use crate::input::{self, Discovery};
 use crate::output::{Rejection, Report, Sink, write_bad, write_cleaned};
 use crate::repetition::LineCounts;
@@ -292,14 +293,9 @@ impl Pipeline {
             ..Report::default()
         };
         let mut input_errors = 0;
-        for s in &discovery.skipped {
-            if s.error {
-                report.files.errors += 1;
-                input_errors += 1;
-                (opts.on_error)(&format!("{}: {}", s.path, s.why));
-            } else {
-                report.files.skipped += 1;
-            }
+        for msg in count_skipped(&mut report, &discovery.skipped) {
+            input_errors += 1;
+            (opts.on_error)(&msg);
         }
         report.files.read = discovery.files.len() as u64;
 
@@ -486,6 +482,52 @@ impl Pipeline {
     }
 }
 
+/// Reads every item with `read_all` and sends them on in batches, each cut at
+/// `batch_docs` items or `MAX_BATCH_BYTES` of text; stops when the receiver is gone.
+pub(crate) fn send_batches(
+    read_all: &ReadAll,
+    batch_docs: usize,
+    tx: &crossbeam_channel::Sender<Vec<Item>>,
+) {
+    let mut batch = Vec::with_capacity(batch_docs);
+    let mut bytes = 0u64;
+    let mut open = true;
+    read_all(&mut |item| {
+        if let Item::Doc(d) = &item {
+            bytes += d.text.len() as u64;
+        }
+        batch.push(item);
+        if batch.len() >= batch_docs || bytes >= MAX_BATCH_BYTES {
+            bytes = 0;
+            open = tx
+                .send(std::mem::replace(
+                    &mut batch,
+                    Vec::with_capacity(batch_docs),
+                ))
+                .is_ok();
+        }
+        open
+    });
+    if open && !batch.is_empty() {
+        let _ = tx.send(batch);
+    }
+}
+
+/// Counts the walk's skipped entries into the report; returns the messages of those
+/// that are errors (each makes the run partial).
+pub fn count_skipped(report: &mut Report, skipped: &[Skipped]) -> Vec<String> {
+    let mut errors = Vec::new();
+    for s in skipped {
+        if s.error {
+            report.files.errors += 1;
+            errors.push(format!("{}: {}", s.path, s.why));
+        } else {
+            report.files.skipped += 1;
+        }
+    }
+    errors
+}
+
 /// Hands every input item to its callback, in order, until the callback says stop.
 pub type ReadAll<'a> = dyn Fn(&mut dyn FnMut(Item) -> bool) + Sync + 'a;
 
@@ -498,33 +540,17 @@ pub fn count_lines(read_all: &ReadAll, config: &Config, pool: &rayon::ThreadPool
     let r = &config.repetition;
     let mut counts = LineCounts::new(r.sketch_depth, r.sketch_width_bits);
     let batch_docs = config.input.batch_docs.max(1);
-    let (tx, rx) = crossbeam_channel::bounded::<Vec<Document>>(1);
+    let (tx, rx) = crossbeam_channel::bounded::<Vec<Item>>(1);
     std::thread::scope(|scope| {
-        scope.spawn(move || {
-            let mut batch: Vec<Document> = Vec::with_capacity(batch_docs);
-            let mut batch_bytes = 0u64;
-            let mut open = true;
-            read_all(&mut |item| {
-                if let Item::Doc(d) = item {
-                    batch_bytes += d.text.len() as u64;
-                    batch.push(d);
-                    if batch.len() >= batch_docs || batch_bytes >= MAX_BATCH_BYTES {
-                        batch_bytes = 0;
-                        let full = std::mem::replace(&mut batch, Vec::with_capacity(batch_docs));
-                        open = tx.send(full).is_ok();
-                    }
-                }
-                open
-            });
-            if open && !batch.is_empty() {
-                let _ = tx.send(batch);
-            }
-        });
+        scope.spawn(move || send_batches(read_all, batch_docs, &tx));
         for batch in rx {
             let keys: Vec<Vec<u64>> = pool.install(|| {
                 batch
                     .par_iter()
-                    .map(|d| LineCounts::document_keys(&d.text))
+                    .filter_map(|item| match item {
+                        Item::Doc(d) => Some(LineCounts::document_keys(&d.text)),
+                        Item::Bad(_) => None,
+                    })
                     .collect()
             });
             for k in &keys {

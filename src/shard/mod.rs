@@ -575,28 +575,7 @@ pub fn prepare(
     let result = std::thread::scope(|scope| -> anyhow::Result<()> {
         let (plan, cfg) = (&plan, &cfg);
         scope.spawn(move || {
-            let mut batch = Vec::with_capacity(batch_docs);
-            let mut bytes = 0u64;
-            let mut open = true;
-            plan.read(shard, cfg, &mut |item| {
-                if let Item::Doc(d) = &item {
-                    bytes += d.text.len() as u64;
-                }
-                batch.push(item);
-                if batch.len() >= batch_docs || bytes >= pipeline::MAX_BATCH_BYTES {
-                    bytes = 0;
-                    open = tx
-                        .send(std::mem::replace(
-                            &mut batch,
-                            Vec::with_capacity(batch_docs),
-                        ))
-                        .is_ok();
-                }
-                open
-            });
-            if open && !batch.is_empty() {
-                let _ = tx.send(batch);
-            }
+            pipeline::send_batches(&|emit| plan.read(shard, cfg, emit), batch_docs, &tx)
         });
         for batch in rx {
             let done: Vec<anyhow::Result<(Vec<u8>, Option<Signature>)>> = pool.install(|| {
@@ -936,14 +915,9 @@ pub fn merge_report(
         ..Report::default()
     };
     let (mut errors, mut messages) = (0u64, Vec::new());
-    for s in &plan.skipped {
-        if s.error {
-            report.files.errors += 1;
-            errors += 1;
-            messages.push(format!("{}: {}", s.path, s.why));
-        } else {
-            report.files.skipped += 1;
-        }
+    for msg in pipeline::count_skipped(&mut report, &plan.skipped) {
+        errors += 1;
+        messages.push(msg);
     }
     report.files.read = plan.files.len() as u64;
     let mut wall = 0.0f64;
