@@ -166,12 +166,15 @@ impl Config {
                 Some(toml::Value::Boolean(b)) => b,
                 Some(v) => bail!("rules.{}.enabled: expected true or false, got {v}", s.id),
             };
-            // Always validate, so a typo in a disabled rule is still caught.
+            // Always validate, so a typo in a disabled rule is still caught; compile
+            // only the rules that run.
             let mut full = (s.defaults)();
             full.extend(table);
-            let rule = (s.build)(&full).map_err(|e| anyhow!("rules.{}: {e}", s.id))?;
+            let what = |e| anyhow!("rules.{}: {e}", s.id);
             if enabled {
-                out.push(rule);
+                out.push((s.build)(&full).map_err(what)?);
+            } else {
+                (s.check)(&full).map_err(what)?;
             }
         }
         Ok(out)
@@ -232,6 +235,11 @@ mod tests {
             .map(|r| r.id())
             .collect();
         assert!(!ids.contains(&"header"));
+        // A disabled rule is not compiled, but its settings are still checked.
+        let bad = Config::from_toml("[rules.caption]\nenabled = false\nmax_caption_words = 'x'\n")
+            .and_then(|c| c.compile_rules().map(|_| ()));
+        let e = bad.expect_err("a wrong type in a disabled rule is an error");
+        assert!(format!("{e:#}").contains("rules.caption"), "{e:#}");
     }
 
     #[test]

@@ -130,8 +130,9 @@ impl RuleConfig for Config {
             cfg: self.clone(),
             credits: credit_patterns()
                 .iter()
-                .map(|p| Regex::new(p))
-                .collect::<Result<_, _>>()?,
+                .map(|p| Ok((Regex::new(p)?, p.contains(AGENCY))))
+                .collect::<Result<_, regex::Error>>()?,
+            agency: Regex::new(AGENCY)?,
             may_credit: Regex::new(&format!(r"[(\[/|]|via|{KEYWORD}|{AGENCY}"))?,
             label: Regex::new(LABEL)?,
             counter: Regex::new(COUNTER)?,
@@ -142,7 +143,10 @@ impl RuleConfig for Config {
 
 struct Caption {
     cfg: Config,
-    credits: Vec<Regex>,
+    /// Each credit pattern, and whether it has an agency name in it (every pattern
+    /// that has one requires it).
+    credits: Vec<(Regex, bool)>,
+    agency: Regex,
     /// Every credit pattern needs one of these (a bracket, a slash or bar, `via`, a photo
     /// keyword or an agency name): one cheap search spares most lines all of them.
     may_credit: Regex,
@@ -162,9 +166,13 @@ impl Caption {
         if !self.may_credit.is_match(line) {
             return None;
         }
+        // Most credit patterns need an agency name: one search for any spares them
+        // on lines that have none.
+        let agency = self.agency.is_match(line);
         self.credits
             .iter()
-            .filter_map(|re| re.captures(line)?.get(1))
+            .filter(|(_, needs_agency)| agency || !needs_agency)
+            .filter_map(|(re, _)| re.captures(line)?.get(1))
             .filter(|m| words(m.as_str()) <= self.cfg.max_credit_words)
             .map(|m| (m.start(), m.end()))
             .min()

@@ -78,6 +78,9 @@ pub struct RuleSpec {
     pub defaults: fn() -> toml::Table,
     /// Checks a settings table (without `enabled`) and compiles the rule.
     pub build: fn(&toml::Table) -> anyhow::Result<Box<dyn Rule>>,
+    /// Only checks a settings table: for a disabled rule, whose compiled patterns
+    /// would go unused.
+    pub check: fn(&toml::Table) -> anyhow::Result<()>,
 }
 
 fn spec<C: RuleConfig>() -> RuleSpec {
@@ -92,6 +95,10 @@ fn spec<C: RuleConfig>() -> RuleSpec {
         build: |table| {
             let cfg: C = toml::Value::Table(table.clone()).try_into()?;
             cfg.build()
+        },
+        check: |table| {
+            let _: C = toml::Value::Table(table.clone()).try_into()?;
+            Ok(())
         },
     }
 }
