@@ -141,6 +141,35 @@ impl LineCounts {
     }
 }
 
+/// ASCII whitespace as `char::is_whitespace` sees it.
+const fn is_ascii_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C)
+}
+
+/// The first byte at or after `i` that is a space, a control byte or not ASCII, eight
+/// bytes at a time (it may stop early at a control byte, which the caller keeps).
+#[inline(always)]
+fn ascii_word_end(bytes: &[u8], mut i: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let mut le = [0u8; 8];
+        le.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(le);
+        // Top bit set where a byte is below 0x21 or at 0x80 and up (the first flagged
+        // byte is exact; borrows may flag bytes after it).
+        let stop = (x.wrapping_sub(ONES * 0x21) | x) & HIGH;
+        if stop != 0 {
+            return i + (stop.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < bytes.len() && (0x21..0x80).contains(&bytes[i]) {
+        i += 1;
+    }
+    i
+}
+
 /// Hash of a line with whitespace collapsed and case folded; None for blank lines.
 pub fn line_key(line: &str) -> Option<u64> {
     thread_local! {
@@ -153,20 +182,23 @@ pub fn line_key(line: &str) -> Option<u64> {
         let mut space = false;
         let bytes = line.as_bytes();
         let mut i = 0;
-        // ASCII bytes are handled one by one; anything else a char at a time.
         while i < bytes.len() {
             let b = bytes[i];
             if b < 0x80 {
-                if b.is_ascii_whitespace() {
+                if is_ascii_space(b) {
                     space = !buf.is_empty();
                     i += 1;
                     continue;
                 }
-                // A run of other ASCII bytes goes in at once.
-                let run = bytes[i..]
-                    .iter()
-                    .position(|&b| b >= 0x80 || b.is_ascii_whitespace())
-                    .map_or(bytes.len(), |n| i + n);
+                // A run of other ASCII bytes goes in at once, lowercased.
+                let mut run = i + 1;
+                loop {
+                    run = ascii_word_end(bytes, run);
+                    match bytes.get(run) {
+                        Some(&b) if b < 0x80 && !is_ascii_space(b) => run += 1,
+                        _ => break,
+                    }
+                }
                 if space {
                     buf.push(b' ');
                     space = false;
@@ -187,14 +219,11 @@ pub fn line_key(line: &str) -> Option<u64> {
                 buf.push(b' ');
                 space = false;
             }
-            let mut tmp = [0u8; 4];
             // Curly quotes and dashes (General Punctuation) have no case.
             if ('\u{2000}'..='\u{206F}').contains(&c) {
-                buf.extend_from_slice(c.encode_utf8(&mut tmp).as_bytes());
-                continue;
-            }
-            for l in c.to_lowercase() {
-                buf.extend_from_slice(l.encode_utf8(&mut tmp).as_bytes());
+                crate::text::push_char(&mut buf, c);
+            } else {
+                crate::text::push_lowercase(&mut buf, c);
             }
         }
         (!buf.is_empty()).then(|| xxh3_64_with_seed(&buf, 0x6368_6166))
@@ -243,5 +272,28 @@ mod tests {
         assert!(merged.merge(&LineCounts::new(2, 10)).is_err());
         let bytes = whole.to_bytes();
         assert!(LineCounts::from_bytes(&bytes[..bytes.len() - 1]).is_err());
+    }
+}
+
+#[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The byte-level fast paths give the key of the plain definition: words split
+        /// at Unicode whitespace, lowercased char by char, joined by one space.
+        #[test]
+        fn line_key_is_the_hash_of_the_folded_line(
+            line in "([a-zA-Z0-9]{1,12}|[ÀÉØÞßàéÿЀДЯдя]|[ΣΑσ]|İ|[“”—]|\u{1}|\u{7f}|[ \t\r\u{b}\u{c}]|\u{a0}|\u{2003}|\u{3000}){0,40}",
+        ) {
+            let folded: Vec<String> = line
+                .split_whitespace()
+                .map(|w| w.chars().flat_map(char::to_lowercase).collect())
+                .collect();
+            let folded = folded.join(" ");
+            let expect = (!folded.is_empty()).then(|| xxh3_64_with_seed(folded.as_bytes(), 0x6368_6166));
+            prop_assert_eq!(line_key(&line), expect);
+        }
     }
 }

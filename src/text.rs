@@ -82,6 +82,40 @@ pub fn trim_range(text: &str, start: usize, end: usize) -> (usize, usize) {
     (start + lead, end - trail)
 }
 
+/// The lowercase of `ch` when it is a Latin-1 or basic Cyrillic letter (the non-ASCII
+/// letters news text is full of), found without the Unicode tables; `None` for any
+/// other char.
+#[inline]
+pub fn common_lower_letter(ch: char) -> Option<char> {
+    let c = ch as u32;
+    let lower = match c {
+        0xD7 | 0xF7 => return None, // × and ÷
+        0xDF..=0xFF | 0x430..=0x45F => c,
+        0xC0..=0xDE | 0x410..=0x42F => c + 0x20,
+        0x400..=0x40F => c + 0x50,
+        _ => return None,
+    };
+    char::from_u32(lower)
+}
+
+/// Appends `ch` to `buf` as UTF-8.
+#[inline]
+pub fn push_char(buf: &mut Vec<u8>, ch: char) {
+    let mut tmp = [0u8; 4];
+    buf.extend_from_slice(ch.encode_utf8(&mut tmp).as_bytes());
+}
+
+/// Appends the lowercase of `ch` to `buf` as UTF-8.
+#[inline]
+pub fn push_lowercase(buf: &mut Vec<u8>, ch: char) {
+    if let Some(lc) = common_lower_letter(ch) {
+        return push_char(buf, lc);
+    }
+    for lc in ch.to_lowercase() {
+        push_char(buf, lc);
+    }
+}
+
 /// `line.split_whitespace().count()`, fast: the rules count the words of nearly every
 /// line, twice per document.
 pub fn count_words(line: &str) -> usize {

@@ -10,6 +10,7 @@
 //!   Shingles ignore them; the exact key hashes words and marks in order, so exact
 //!   duplicates differ at most in case, whitespace, and quote and dash variants.
 
+use crate::text::{common_lower_letter, push_char, push_lowercase as push_lower};
 use xxhash_rust::xxh3::{Xxh3, xxh3_64};
 
 /// What the scan reports, in text order.
@@ -205,32 +206,6 @@ pub fn exact_key(keys: &[u64]) -> [u64; 2] {
     }
     let h = hasher.digest128();
     [(h >> 64) as u64, h as u64]
-}
-
-/// The lowercase of a letter from the Latin-1 and basic Cyrillic ranges, without
-/// the Unicode tables (a large share of non-ASCII text in practice); `None` for
-/// everything else.
-fn common_lower_letter(ch: char) -> Option<char> {
-    let c = ch as u32;
-    let lower = match c {
-        0xD7 | 0xF7 => return None, // × and ÷
-        0xDF..=0xFF | 0x430..=0x45F => c,
-        0xC0..=0xDE | 0x410..=0x42F => c + 0x20,
-        0x400..=0x40F => c + 0x50,
-        _ => return None,
-    };
-    char::from_u32(lower)
-}
-
-fn push_char(buf: &mut Vec<u8>, ch: char) {
-    let mut tmp = [0u8; 4];
-    buf.extend_from_slice(ch.encode_utf8(&mut tmp).as_bytes());
-}
-
-fn push_lower(buf: &mut Vec<u8>, ch: char) {
-    for lc in ch.to_lowercase() {
-        push_char(buf, lc);
-    }
 }
 
 const fn is_ascii_space(b: u8) -> bool {
