@@ -18,6 +18,7 @@ use crate::input::{self, Discovery};
 use crate::output::{Rejection, Report, Sink, write_bad, write_cleaned};
 use crate::repetition::LineCounts;
 use crate::rules::{DocView, Rule};
+use crate::text::Line;
 
 /// A document after the per-document stages (and, later, the global ones).
 #[derive(Debug, Clone)]
@@ -90,10 +91,11 @@ impl Cleaner {
                 rejection: Some(rejection),
             };
         }
-        let view = DocView::new(&doc.id, &doc.text).with_dump(self.line_counts.as_ref());
+        let mut view = DocView::new(&doc.id, &doc.text).with_dump(self.line_counts.as_ref());
         for rule in &self.rules {
             rule.check(&view, &mut found);
         }
+        let original_lines = std::mem::take(&mut view.lines);
         drop(view);
         let mut edited = edit::apply(&doc.text, &found.verdicts);
         // Rules look at the original text, so one rule's cut can leave a shape another
@@ -109,8 +111,15 @@ impl Cleaner {
             }
             let mut more = Findings::default();
             let view = DocView::new(&doc.id, &edited.text).with_dump(self.line_counts.as_ref());
+            let changed = DocView {
+                id: &doc.id,
+                text: &edited.text,
+                lines: changed_lines(&doc.text, &original_lines, &edited),
+                dump: self.line_counts.as_ref(),
+            };
             for rule in &self.rules {
-                rule.check(&view, &mut more);
+                let seen = if rule.line_local() { &changed } else { &view };
+                rule.check(seen, &mut more);
             }
             if more.verdicts.is_empty() {
                 break;
@@ -175,6 +184,25 @@ impl Cleaner {
             c.rejection = Some(Rejection::new(Reason::TooLittleText));
         }
     }
+}
+
+/// The lines of `edited` (a clean text of `original`) that are not, byte for byte,
+/// the original line they came from (whitespace included: a rule sees it).
+fn changed_lines(original: &str, original_lines: &[Line], edited: &Edited) -> Vec<Line> {
+    edited
+        .lines
+        .iter()
+        .filter(|m| {
+            let k = original_lines.partition_point(|l| l.end <= m.orig_start);
+            original_lines
+                .get(k)
+                .is_none_or(|l| l.text(original) != &edited.text[m.clean_start..m.clean_end])
+        })
+        .map(|m| Line {
+            start: m.clean_start,
+            end: m.clean_end,
+        })
+        .collect()
 }
 
 /// Cleans `doc`, turning a panic in a rule into a rejection (`internal_error`, with

@@ -184,6 +184,10 @@ impl Rule for Caption {
         Config::ID
     }
 
+    fn line_local(&self) -> bool {
+        true
+    }
+
     fn check(&self, doc: &DocView<'_>, found: &mut Findings) {
         let text = doc.text;
         for line in &doc.lines {

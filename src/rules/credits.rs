@@ -86,6 +86,10 @@ impl Rule for Credits {
         Config::ID
     }
 
+    fn line_local(&self) -> bool {
+        true
+    }
+
     fn check(&self, doc: &DocView<'_>, found: &mut Findings) {
         let text = doc.text;
         for line in &doc.lines {

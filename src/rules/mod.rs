@@ -53,6 +53,14 @@ impl<'a> DocView<'a> {
 pub trait Rule: Send + Sync {
     fn id(&self) -> &'static str;
     fn check(&self, doc: &DocView<'_>, found: &mut Findings);
+    /// Whether the rule's verdicts on a line depend on nothing but that line's text
+    /// (no neighbours, no position, no earlier verdicts, no run-wide counts). When
+    /// the cleaner looks at a clean text again, such a rule sees only the lines that
+    /// differ from the original line they came from: on the others it found nothing
+    /// the first time and would find nothing again.
+    fn line_local(&self) -> bool {
+        false
+    }
     /// Whether the rule uses line counts over the whole run (a first pass over the input).
     fn wants_line_counts(&self) -> bool {
         false
