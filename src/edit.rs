@@ -213,7 +213,8 @@ impl LineOut {
 }
 
 /// The end of the run from `i` that is already normal text: printable ASCII (`!` to
-/// `~`) and single spaces with a printable byte after them. Eight bytes at a time; it
+/// `~`), non-ASCII chars that cannot be whitespace, and single spaces with a printable
+/// byte after them. Eight bytes at a time; it
 /// may stop early (at a byte that is fine after all), never late.
 #[inline(always)]
 fn plain_run_end(bytes: &[u8], mut i: usize) -> usize {
@@ -230,7 +231,13 @@ fn plain_run_end(bytes: &[u8], mut i: usize) -> usize {
         let del = zero(x ^ (ONES * 0x7F));
         let space = zero(x ^ (ONES * 0x20)) & HIGH;
         let two_spaces = space & (space >> 8);
-        let stop = (control | del | two_spaces | x) & HIGH;
+        // Non-ASCII whitespace (U+0085, U+00A0, U+1680, U+2000.., U+3000) starts with
+        // one of these lead bytes; any other non-ASCII char is part of a word.
+        let may_space = zero(x ^ (ONES * 0xC2))
+            | zero(x ^ (ONES * 0xE1))
+            | zero(x ^ (ONES * 0xE2))
+            | zero(x ^ (ONES * 0xE3));
+        let stop = (control | del | two_spaces | may_space) & HIGH;
         if stop != 0 {
             let at = i + (stop.trailing_zeros() / 8) as usize;
             // A space before the stop is judged with the byte after it.
@@ -477,7 +484,7 @@ mod props {
         /// as the char-at-a-time path, for any mix of Unicode whitespace and cuts.
         #[test]
         fn fast_render_matches_char_render(
-            text in "([a-zé€ .,]|[a-z~!\\x7f]{5,20}|\u{a0}|\u{2003}|\u{b}|\u{c}|\r|\t|\n|\u{85}|\u{3000}){0,80}",
+            text in "([a-zé€ .,]|[a-z~!\\x7fдé“]{5,20}|\u{1680}|\u{a0}|\u{2003}|\u{b}|\u{c}|\r|\t|\n|\u{85}|\u{3000}){0,80}",
             cuts in proptest::collection::vec((0usize..90, 0usize..12), 0..4),
         ) {
             let verdicts: Vec<Verdict> = cuts
