@@ -8,7 +8,7 @@
 //! cut between two glued words leaves a single space. No other byte changes.
 
 use crate::doc::{Removal, Verdict};
-use crate::text::{ceil_boundary, floor_boundary, lines};
+use crate::text::{ceil_boundary, floor_boundary, lines, word_runs};
 
 /// The result of editing one document.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -155,32 +155,10 @@ impl LineOut {
             }
             return;
         }
-        let bytes = s.as_bytes();
-        let mut i = 0;
-        while i < bytes.len() {
-            if let Some(n) = is_space_at(s, i) {
+        let mut at = 0;
+        for (i, j) in word_runs(s) {
+            if i > at {
                 self.space();
-                i += n;
-                continue;
-            }
-            // Words and the single spaces between them: up to the next whitespace
-            // char that is not one space before a word.
-            let mut j = i + 1;
-            loop {
-                j = plain_run_end(bytes, j);
-                let Some(&b) = bytes.get(j) else { break };
-                if b == b' ' {
-                    if j + 1 < bytes.len() && is_space_at(s, j + 1).is_none() {
-                        j += 1;
-                        continue;
-                    }
-                    break;
-                }
-                // Continuation bytes never start a char, so never whitespace.
-                if (b & 0xC0) != 0x80 && is_space_at(s, j).is_some() {
-                    break;
-                }
-                j += 1;
             }
             if self.need_space {
                 self.text.push(' ');
@@ -189,7 +167,10 @@ impl LineOut {
             self.text.push_str(&s[i..j]);
             self.first.get_or_insert(base + i);
             self.last = self.last.max(base + j);
-            i = j;
+            at = j;
+        }
+        if at < s.len() {
+            self.space();
         }
     }
 
@@ -210,64 +191,6 @@ impl LineOut {
         self.first.get_or_insert(from);
         self.last = self.last.max(to);
     }
-}
-
-/// The end of the run from `i` that is already normal text: printable ASCII (`!` to
-/// `~`), non-ASCII chars that cannot be whitespace, and single spaces with a printable
-/// byte after them. Eight bytes at a time; it
-/// may stop early (at a byte that is fine after all), never late.
-#[inline(always)]
-fn plain_run_end(bytes: &[u8], mut i: usize) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // Bytes equal to zero get their top bit set (and, after a borrow, sometimes the
-    // byte above them too: a false stop, which is allowed).
-    let zero = |v: u64| v.wrapping_sub(ONES) & !v;
-    while i + 8 < bytes.len() {
-        let mut le = [0u8; 8];
-        le.copy_from_slice(&bytes[i..i + 8]);
-        let x = u64::from_le_bytes(le);
-        let control = x.wrapping_sub(ONES * 0x20) & !x;
-        let del = zero(x ^ (ONES * 0x7F));
-        let space = zero(x ^ (ONES * 0x20)) & HIGH;
-        let two_spaces = space & (space >> 8);
-        // Non-ASCII whitespace (U+0085, U+00A0, U+1680, U+2000.., U+3000) starts with
-        // one of these lead bytes; any other non-ASCII char is part of a word.
-        let may_space = zero(x ^ (ONES * 0xC2))
-            | zero(x ^ (ONES * 0xE1))
-            | zero(x ^ (ONES * 0xE2))
-            | zero(x ^ (ONES * 0xE3));
-        let stop = (control | del | two_spaces | may_space) & HIGH;
-        if stop != 0 {
-            let at = i + (stop.trailing_zeros() / 8) as usize;
-            // A space before the stop is judged with the byte after it.
-            return if at > i && bytes[at - 1] == b' ' {
-                at - 1
-            } else {
-                at
-            };
-        }
-        // A space that ends the chunk needs a printable byte after it.
-        if bytes[i + 7] == b' ' && !(0x21..0x7F).contains(&bytes[i + 8]) {
-            return i + 7;
-        }
-        i += 8;
-    }
-    while i < bytes.len() && (0x21..0x7F).contains(&bytes[i]) {
-        i += 1;
-    }
-    i
-}
-
-/// Whether `c` is whitespace; ASCII bytes answer without decoding.
-#[inline(always)]
-fn is_space_at(s: &str, i: usize) -> Option<usize> {
-    let b = s.as_bytes()[i];
-    if b < 0x80 {
-        return matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r').then_some(1);
-    }
-    let c = s[i..].chars().next()?;
-    c.is_whitespace().then_some(c.len_utf8())
 }
 
 fn render(

@@ -16,11 +16,11 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use xxhash_rust::xxh3::Xxh3;
+use xxhash_rust::xxh3::xxh3_128;
 
 use super::{DocView, Rule, RuleConfig};
 use crate::doc::{Findings, Verdict};
-use crate::text::{covered, merged_spans, trim_range};
+use crate::text::{count_words, count_words_upto, covered, merged_spans, trim_range, word_runs};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -50,18 +50,16 @@ struct Repeat {
     cfg: Config,
 }
 
-/// Hash of a line's words joined by single spaces, and its word count.
-fn key(s: &str) -> (u128, usize) {
-    let mut h = Xxh3::new();
-    let mut n = 0;
-    for w in s.split_whitespace() {
-        if n > 0 {
-            h.update(b" ");
+/// The line's words joined by single spaces, hashed. `buf` is scratch space.
+fn key(s: &str, buf: &mut Vec<u8>) -> u128 {
+    buf.clear();
+    for (a, b) in word_runs(s) {
+        if !buf.is_empty() {
+            buf.push(b' ');
         }
-        h.update(w.as_bytes());
-        n += 1;
+        buf.extend_from_slice(&s.as_bytes()[a..b]);
     }
-    (h.digest128(), n)
+    xxh3_128(buf)
 }
 
 impl Rule for Repeat {
@@ -73,11 +71,13 @@ impl Rule for Repeat {
         let text = doc.text;
         let cut = merged_spans(found.verdicts.iter().map(|v| (v.start, v.end)));
         let mut first: HashMap<u128, usize> = HashMap::new();
+        let mut buf = Vec::new();
         for (n, line) in doc.lines.iter().enumerate() {
-            let (k, words) = key(line.text(text));
-            if words < self.cfg.min_words {
+            let l = line.text(text);
+            if count_words_upto(l, self.cfg.min_words) < self.cfg.min_words {
                 continue;
             }
+            let k = key(l, &mut buf);
             let (start, end) = trim_range(text, line.start, line.end);
             if covered(&cut, start, end) {
                 continue; // an earlier rule took this copy: the next one is the first left
@@ -89,7 +89,7 @@ impl Rule for Repeat {
                 Some(&of) => {
                     found.verdicts.push(
                         Verdict::new(Config::ID, start, end)
-                            .with_detail(json!({"of_line": of + 1, "words": words})),
+                            .with_detail(json!({"of_line": of + 1, "words": count_words(l)})),
                     );
                 }
             }

@@ -82,8 +82,9 @@ struct Thread {
     date: Regex,
 }
 
-fn words(s: &str) -> usize {
-    s.split_whitespace().count()
+/// Words of `s`, counted no further than `limit`: only compared with small limits.
+fn words(s: &str, limit: usize) -> usize {
+    crate::text::count_words_upto(s, limit)
 }
 
 /// Ends like a sentence: `.`, `!`, `?`, `…`, optionally inside closing quotes or brackets.
@@ -96,7 +97,7 @@ fn is_sentence(s: &str) -> bool {
 
 impl Thread {
     fn is_stamp(&self, s: &str) -> bool {
-        let n = words(s);
+        let n = words(s, self.cfg.max_stamp_words.saturating_add(1));
         n > 0 && n <= self.cfg.max_stamp_words && self.time.is_match(s) && self.date.is_match(s)
     }
 }
@@ -143,7 +144,9 @@ impl Rule for Thread {
             let mut first = run[0];
             while first > taken_to && run[0] - (first - 1) < entry {
                 let s = doc.lines[live[first - 1]].text(text);
-                if is_sentence(s) || words(s) > 2 * self.cfg.max_stamp_words {
+                if is_sentence(s)
+                    || words(s, 2 * self.cfg.max_stamp_words + 1) > 2 * self.cfg.max_stamp_words
+                {
                     break;
                 }
                 first -= 1;
@@ -152,7 +155,7 @@ impl Rule for Thread {
                 .iter()
                 .map(|&i| doc.lines[i].text(text))
                 .filter(|s| is_sentence(s))
-                .map(words)
+                .map(crate::text::count_words)
                 .sum();
             if before < self.cfg.min_words_before {
                 continue;
