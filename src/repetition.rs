@@ -10,6 +10,8 @@
 
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
+use crate::text::{push_char, push_lowercase, word_runs};
+
 pub struct LineCounts {
     rows: Vec<Vec<u32>>,
     mask: u64,
@@ -141,33 +143,19 @@ impl LineCounts {
     }
 }
 
-/// ASCII whitespace as `char::is_whitespace` sees it.
-const fn is_ascii_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C)
-}
-
-/// The first byte at or after `i` that is a space, a control byte or not ASCII, eight
-/// bytes at a time (it may stop early at a control byte, which the caller keeps).
-#[inline(always)]
-fn ascii_word_end(bytes: &[u8], mut i: usize) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    while let Some(chunk) = bytes.get(i..i + 8) {
+/// The length of the ASCII prefix of `b`, eight bytes at a time.
+fn ascii_prefix(b: &[u8]) -> usize {
+    let mut i = 0;
+    while let Some(chunk) = b.get(i..i + 8) {
         let mut le = [0u8; 8];
         le.copy_from_slice(chunk);
-        let x = u64::from_le_bytes(le);
-        // Top bit set where a byte is below 0x21 or at 0x80 and up (the first flagged
-        // byte is exact; borrows may flag bytes after it).
-        let stop = (x.wrapping_sub(ONES * 0x21) | x) & HIGH;
-        if stop != 0 {
-            return i + (stop.trailing_zeros() / 8) as usize;
+        let high = u64::from_le_bytes(le) & 0x8080_8080_8080_8080;
+        if high != 0 {
+            return i + (high.trailing_zeros() / 8) as usize;
         }
         i += 8;
     }
-    while i < bytes.len() && (0x21..0x80).contains(&bytes[i]) {
-        i += 1;
-    }
-    i
+    i + b[i..].iter().take_while(|b| b.is_ascii()).count()
 }
 
 /// Hash of a line with whitespace collapsed and case folded; None for blank lines.
@@ -179,51 +167,26 @@ pub fn line_key(line: &str) -> Option<u64> {
         let mut buf = buf.borrow_mut();
         buf.clear();
         buf.reserve(line.len());
-        let mut space = false;
-        let bytes = line.as_bytes();
-        let mut i = 0;
-        while i < bytes.len() {
-            let b = bytes[i];
-            if b < 0x80 {
-                if is_ascii_space(b) {
-                    space = !buf.is_empty();
-                    i += 1;
-                    continue;
-                }
-                // A run of other ASCII bytes goes in at once, lowercased.
-                let mut run = i + 1;
-                loop {
-                    run = ascii_word_end(bytes, run);
-                    match bytes.get(run) {
-                        Some(&b) if b < 0x80 && !is_ascii_space(b) => run += 1,
-                        _ => break,
-                    }
-                }
-                if space {
-                    buf.push(b' ');
-                    space = false;
-                }
-                buf.extend(bytes[i..run].iter().map(u8::to_ascii_lowercase));
-                i = run;
-                continue;
-            }
-            let Some(c) = line[i..].chars().next() else {
-                break;
-            };
-            i += c.len_utf8();
-            if c.is_whitespace() {
-                space = !buf.is_empty();
-                continue;
-            }
-            if space {
+        for (a, b) in word_runs(line) {
+            if !buf.is_empty() {
                 buf.push(b' ');
-                space = false;
             }
-            // Curly quotes and dashes (General Punctuation) have no case.
-            if ('\u{2000}'..='\u{206F}').contains(&c) {
-                crate::text::push_char(&mut buf, c);
-            } else {
-                crate::text::push_lowercase(&mut buf, c);
+            let mut run = &line[a..b];
+            while !run.is_empty() {
+                // ASCII goes in lowercased as one slice; a non-ASCII char on its own.
+                let ascii = ascii_prefix(run.as_bytes());
+                let at = buf.len();
+                buf.extend_from_slice(&run.as_bytes()[..ascii]);
+                buf[at..].make_ascii_lowercase();
+                run = &run[ascii..];
+                let Some(c) = run.chars().next() else { break };
+                run = &run[c.len_utf8()..];
+                // Curly quotes and dashes (General Punctuation) have no case.
+                if ('\u{2000}'..='\u{206F}').contains(&c) {
+                    push_char(&mut buf, c);
+                } else {
+                    push_lowercase(&mut buf, c);
+                }
             }
         }
         (!buf.is_empty()).then(|| xxh3_64_with_seed(&buf, 0x6368_6166))
