@@ -2,7 +2,8 @@
 
     gen OUT_DIR MB          corpus.jsonl + truth.json from the bench ground-truth texts
     baseline KIND CORPUS    KIND = datasketch | rensa: MinHashLSH dedup, prints ids
-    score TRUTH PRED        precision / recall of predicted duplicate ids (JSON)
+    score TRUTH PRED [CORPUS]  precision / recall of predicted duplicate ids (JSON); with
+                            CORPUS, copies with containment >= 0.8 count as duplicates too
 
 Shingles are chaff's: per line, words = runs of letters/digits lowercased (dashes
 and whitespace split words, other characters dropped), word 3-grams, a line of
@@ -147,13 +148,34 @@ def baseline(kind, corpus):
         print(d)
 
 
-def score(truth_path, pred_path, threshold=0.8):
+def containment_positives(truth, corpus, threshold):
+    """Copies whose shingle containment (overlap over the smaller set) with their base
+    or an earlier copy of the same base reaches `threshold`: the truth for a run that
+    also flags truncated or extended reprints (chaff's default `doc_containment`)."""
+    copies = truth["copies"]
+    family = {}
+    out = set()
+    for doc_id, text in read_corpus(corpus):
+        if doc_id.startswith("base"):
+            family[doc_id] = [shingles(text)]
+        elif doc_id in copies:
+            sh = shingles(text)
+            fam = family[copies[doc_id]["of"]]
+            if any(len(sh & o) / max(1, min(len(sh), len(o))) >= threshold for o in fam):
+                out.add(doc_id)
+            fam.append(sh)
+    return out
+
+
+def score(truth_path, pred_path, threshold=0.8, corpus=None):
     truth = json.load(open(truth_path))
     copies = truth["copies"]
     # A copy is a true duplicate when its Jaccard with its base or an earlier copy of
     # the same base reaches the threshold; all other pairs are unrelated by
     # construction (bases share no more than a reused, 15%-edited paragraph).
     positives = {c for c, t in copies.items() if t["j"] >= threshold}
+    if corpus:
+        positives |= containment_positives(truth, corpus, threshold)
     pred = {l.strip() for l in open(pred_path) if l.strip()}
     tp = len(pred & positives)
     precision = tp / len(pred) if pred else 1.0
@@ -169,6 +191,6 @@ if __name__ == "__main__":
     elif cmd == "baseline":
         baseline(sys.argv[2], sys.argv[3])
     elif cmd == "score":
-        score(sys.argv[2], sys.argv[3])
+        score(sys.argv[2], sys.argv[3], corpus=sys.argv[4] if len(sys.argv) > 4 else None)
     else:
         sys.exit(__doc__)
