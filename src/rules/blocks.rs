@@ -46,6 +46,10 @@ pub struct Config {
     /// Inside the body, a run with at least this many `Key: value` lines (and mostly
     /// such lines) is a fact card and removed whatever its cohesion (0: off).
     pub card_lines: usize,
+    /// A body segment must also share at least this fraction of the core's own
+    /// cohesion (the median share of a core paragraph's content words found in its
+    /// other paragraphs) to stay (0: off).
+    pub relative_cohesion: f64,
     /// Non-sentence lines in a row that split the body into segments.
     pub gap_lines: usize,
     /// An inner block sharing fewer content words than this with the body is removed.
@@ -80,6 +84,7 @@ impl Default for Config {
             gap_lines: 3,
             segment_cohesion: 0.15,
             segment_size_ratio: 0.5,
+            relative_cohesion: 0.4,
             card_lines: 3,
             min_cohesion: 0.2,
             content_word_chars: 5,
@@ -340,9 +345,18 @@ impl Blocks {
         // A segment stays if it shares the core's vocabulary, or if it is nearly as
         // substantial as the core itself (an article's second half after a fact box need
         // not repeat the lede's words; an author box or a teaser is small).
+        // How much the core's own paragraphs share with each other: a long article has a
+        // large vocabulary that any text on a nearby subject meets, so a segment must
+        // come within `relative_cohesion` of the article's own level, not just pass the
+        // absolute floor.
+        let own = self_cohesion(&lines[segments[core].0..segments[core].1], flat);
+        let need = self
+            .cfg
+            .segment_cohesion
+            .max(self.cfg.relative_cohesion * own);
         let cohesive = |seg: &(usize, usize)| {
             prose_words(seg) as f64 >= self.cfg.segment_size_ratio * core_words
-                || cohesion(&lines[seg.0..seg.1], flat, &vocab) >= self.cfg.segment_cohesion
+                || cohesion(&lines[seg.0..seg.1], flat, &vocab) >= need
         };
         let mut first = core;
         while first > 0 && cohesive(&segments[first - 1]) {
@@ -578,6 +592,54 @@ fn content_words<'a>(lines: impl Iterator<Item = &'a LineInfo>, flat: &[u64]) ->
     v.sort_unstable();
     v.dedup();
     v
+}
+
+/// The median, over the run's prose lines (three or more), of the share of a line's
+/// content words found in another prose line of the run: how cohesive the article is
+/// with itself. 0 for a run with fewer prose lines.
+fn self_cohesion(run: &[LineInfo], flat: &[u64]) -> f64 {
+    let prose: Vec<&LineInfo> = run
+        .iter()
+        .filter(|l| l.shape == Shape::Prose && !l.repeated && l.stems.1 > l.stems.0)
+        .collect();
+    if prose.len() < 3 {
+        return 0.0;
+    }
+    // (stem, line) pairs, once each, then the number of lines each stem occurs in.
+    let mut pairs: Vec<(u64, u32)> = Vec::new();
+    for (k, l) in prose.iter().enumerate() {
+        pairs.extend(
+            flat[l.stems.0 as usize..l.stems.1 as usize]
+                .iter()
+                .map(|&h| (h, k as u32)),
+        );
+    }
+    pairs.sort_unstable();
+    pairs.dedup();
+    let mut lines_of: Vec<(u64, u32)> = Vec::new();
+    for &(h, _) in &pairs {
+        match lines_of.last_mut() {
+            Some((last, n)) if *last == h => *n += 1,
+            _ => lines_of.push((h, 1)),
+        }
+    }
+    let mut shares: Vec<f64> = prose
+        .iter()
+        .map(|l| {
+            let stems = &flat[l.stems.0 as usize..l.stems.1 as usize];
+            let shared = stems
+                .iter()
+                .filter(|&&h| {
+                    lines_of
+                        .binary_search_by_key(&h, |&(s, _)| s)
+                        .is_ok_and(|k| lines_of[k].1 > 1)
+                })
+                .count();
+            shared as f64 / stems.len() as f64
+        })
+        .collect();
+    shares.sort_unstable_by(f64::total_cmp);
+    shares[shares.len() / 2]
 }
 
 /// Share of the run's content words that also occur in the body's prose.
@@ -850,6 +912,48 @@ mod tests {
         assert!(out.contains("regional grant"));
         // Without the counts, the same footer is indistinguishable from prose.
         assert!(cleaned(rule.as_ref(), &text).contains("journalism"));
+    }
+
+    fn long_article() -> String {
+        [
+            "The city council voted on Tuesday to expand the bus network across the northern districts of the city.",
+            "Council officials said the expanded bus network would add twelve routes in the northern districts by spring.",
+            "The new routes will link the northern districts with the central station and the hospital, officials said.",
+            "Residents of the northern districts have asked the council for better bus routes for more than a decade.",
+            "The council expects the expanded network to carry forty thousand passengers a day once all routes open.",
+            "Funding for the bus routes will come from a regional grant the council secured for the northern districts.",
+        ]
+        .join("\n")
+    }
+
+    #[test]
+    fn a_tail_segment_on_another_subject_goes_even_when_it_shares_some_words() {
+        let rule = build(Config::default());
+        // After a list of headlines, a teaser for another story: it meets the article's
+        // vocabulary here and there (city, council, spring), which clears the absolute
+        // floor, but far less than the article's paragraphs meet each other.
+        let tail = "More stories\nA museum reopens its doors\nNew bakery opens downtown\nWeekend weather outlook\nThe city museum reopens this spring after a renovation of its painting galleries and sculpture garden.\nVisitors can book tickets online, and the council says entry stays free for children under twelve.";
+        let text = format!("{}\n{tail}", long_article());
+        let out = cleaned(rule.as_ref(), &text);
+        assert_eq!(out, long_article());
+        let off = build(Config {
+            relative_cohesion: 0.0,
+            ..Config::default()
+        });
+        assert!(
+            cleaned(off.as_ref(), &text).contains("museum reopens this spring"),
+            "the absolute floor alone keeps the teaser"
+        );
+    }
+
+    #[test]
+    fn a_continuation_on_the_same_subject_stays_after_a_gap() {
+        let rule = build(Config::default());
+        let tail = "Route map\nNorth loop\nStation link\nHospital shuttle\nThe first of the new bus routes in the northern districts opens in spring, the council said.\nThe remaining routes follow once the council has hired more drivers for the network.";
+        let text = format!("{}\n{tail}", long_article());
+        let out = cleaned(rule.as_ref(), &text);
+        assert!(out.contains("first of the new bus routes"), "{out}");
+        assert!(out.contains("remaining routes follow"), "{out}");
     }
 
     #[test]
