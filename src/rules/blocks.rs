@@ -50,6 +50,10 @@ pub struct Config {
     /// cohesion (the median share of a core paragraph's content words found in its
     /// other paragraphs) to stay (0: off).
     pub relative_cohesion: f64,
+    /// The body's last section (from its last heading-like line) is peeled off when it
+    /// holds at most this share of the rest's prose words and fails the cohesion bar
+    /// (0: off).
+    pub tail_section_share: f64,
     /// Non-sentence lines in a row that split the body into segments.
     pub gap_lines: usize,
     /// An inner block sharing fewer content words than this with the body is removed.
@@ -85,6 +89,7 @@ impl Default for Config {
             segment_cohesion: 0.15,
             segment_size_ratio: 0.5,
             relative_cohesion: 0.4,
+            tail_section_share: 0.25,
             card_lines: 3,
             min_cohesion: 0.2,
             content_word_chars: 5,
@@ -366,7 +371,37 @@ impl Blocks {
         while last + 1 < segments.len() && cohesive(&segments[last + 1]) {
             last += 1;
         }
-        let (b_start, b_end) = (segments[first].0, segments[last].1);
+        let (b_start, mut b_end) = (segments[first].0, segments[last].1);
+        // The body's last section — a heading and the few lines under it — may be an
+        // author box, a company's boilerplate or a teaser card with no gap before it.
+        // Peel such sections while they are small and far less cohesive with the rest
+        // of the body than the article is with itself.
+        if self.cfg.tail_section_share > 0.0 {
+            let need = self
+                .cfg
+                .segment_cohesion
+                .max(self.cfg.relative_cohesion * own);
+            while let Some(head) = (b_start + 1..b_end)
+                .rev()
+                .find(|&k| lines[k].shape == Shape::Fragment)
+            {
+                let section = &lines[head..b_end];
+                let words: usize = section
+                    .iter()
+                    .filter(|l| l.is_sentence())
+                    .map(|l| l.words)
+                    .sum();
+                let rest = prose_words(&(b_start, head));
+                if words == 0 || words as f64 > self.cfg.tail_section_share * rest as f64 {
+                    break;
+                }
+                let c = cohesion(section, flat, &vocab_of(b_start, head));
+                if c >= need {
+                    break;
+                }
+                b_end = head;
+            }
+        }
         (b_start, b_end, vocab_of(b_start, b_end))
     }
 
@@ -954,6 +989,31 @@ mod tests {
         let out = cleaned(rule.as_ref(), &text);
         assert!(out.contains("first of the new bus routes"), "{out}");
         assert!(out.contains("remaining routes follow"), "{out}");
+    }
+
+    #[test]
+    fn peels_an_author_box_at_the_end_of_the_body() {
+        let rule = build(Config::default());
+        let bio = "About Jane Roe\nJane Roe writes about food and travel from Lisbon, and her essays on regional cooking have appeared in magazines across Europe.";
+        let text = format!("{}\n{bio}", long_article());
+        assert_eq!(cleaned(rule.as_ref(), &text), long_article());
+        let off = build(Config {
+            tail_section_share: 0.0,
+            ..Config::default()
+        });
+        assert!(cleaned(off.as_ref(), &text).contains("regional cooking"));
+    }
+
+    #[test]
+    fn keeps_a_closing_section_on_the_article_subject() {
+        let rule = build(Config::default());
+        let end = "What happens next\nThe council will publish the timetable for the new bus routes in the northern districts next month.";
+        let text = format!("{}\n{end}", long_article());
+        assert!(
+            removed(rule.as_ref(), &text).is_empty(),
+            "{:?}",
+            removed(rule.as_ref(), &text)
+        );
     }
 
     #[test]
