@@ -135,6 +135,8 @@ struct LineInfo {
     words: usize,
     shape: Shape,
     link_like: bool,
+    /// A table cell: digits and at most two letters (`63`, `85%`, `3-2`, `$40`).
+    numeric: bool,
     /// The same text occurs on another line of this document, or in many documents of
     /// the run (template text).
     repeated: bool,
@@ -177,6 +179,7 @@ impl Blocks {
             words,
             shape,
             link_like: is_link_like(line),
+            numeric: is_numeric_cell(line),
             repeated: false,
             template: false,
             stems: (0, 0),
@@ -330,11 +333,17 @@ impl Blocks {
                 i += 1;
                 continue;
             }
+            // Table cells (`63`, `85%`) do not widen a gap: a stats table's rows are
+            // a label, a name and numbers, and must not cut the article into pieces.
             let gap_start = i;
+            let mut gap = 0;
             while i < end && !lines[i].is_sentence() {
+                if !lines[i].numeric {
+                    gap += 1;
+                }
                 i += 1;
             }
-            if i - gap_start >= self.cfg.gap_lines && gap_start > seg_start && i < end {
+            if gap >= self.cfg.gap_lines && gap_start > seg_start && i < end {
                 segments.push((seg_start, gap_start));
                 seg_start = i;
             }
@@ -749,6 +758,23 @@ fn is_key_value(line: &str) -> bool {
     key.split_whitespace().count() <= 4 && key.chars().count() <= 32
 }
 
+/// Digits and at most two letters: a table cell, a score, a price, a time.
+fn is_numeric_cell(line: &str) -> bool {
+    let mut digits = false;
+    let mut letters = 0;
+    for c in line.chars() {
+        if c.is_ascii_digit() {
+            digits = true;
+        } else if c.is_alphabetic() {
+            letters += 1;
+            if letters > 2 {
+                return false;
+            }
+        }
+    }
+    digits
+}
+
 fn is_link_like(line: &str) -> bool {
     // Every pattern but "www." needs a '/' or a '|': one scan settles most lines.
     if memchr::memchr2(b'/', b'|', line.as_bytes()).is_none() {
@@ -1014,6 +1040,41 @@ mod tests {
             "{:?}",
             removed(rule.as_ref(), &text)
         );
+    }
+
+    #[test]
+    fn a_stats_table_does_not_cut_the_article_in_pieces() {
+        let rule = build(Config::default());
+        let before = [
+            "The defensive line pressured the quarterback on almost every snap of Sunday's game.",
+            "Garrett played most of the defensive snaps and finished with three tackles and a sack.",
+            "Smith came off the bench behind Garrett and added pressure on the quarterback late.",
+        ]
+        .join("\n");
+        let table = "DL\nMyles Garrett\n57\n77%\nTwo assists, four hurries.\nDL\nChris Smith\n29\n39%\nOne assist, two hurries.";
+        let after = "Garrett and Smith will need more help from the defensive line against a stronger quarterback next week.\nThe defensive coaches said the line would rotate more players to keep Garrett fresh for the fourth quarter.";
+        let text = format!("{before}\n{table}\n{after}");
+        let out = cleaned(rule.as_ref(), &text);
+        assert!(out.contains("Garrett and Smith will need"), "{out}");
+        assert!(out.contains("39%") && out.contains("two hurries"), "{out}");
+    }
+
+    #[test]
+    fn numbers_in_a_menu_do_not_hide_the_gap_before_a_teaser() {
+        let rule = build(Config::default());
+        let tail = "Scores\n3-1\nLatest results\n2-2\nWeather\nContact us\nA celebrity chef opens a seaside restaurant with a tasting menu of twelve courses and local wines.";
+        let text = format!("{}\n{tail}", long_article());
+        assert_eq!(cleaned(rule.as_ref(), &text), long_article());
+    }
+
+    #[test]
+    fn numeric_cells() {
+        for l in ["63", "85%", "3-2", "$40", "1:00 PM", "12 km"] {
+            assert!(is_numeric_cell(l), "{l}");
+        }
+        for l in ["Home", "DL", "Week 11 results", "iPhone 11"] {
+            assert!(!is_numeric_cell(l), "{l}");
+        }
     }
 
     #[test]
