@@ -159,7 +159,9 @@ impl Blocks {
         }
         let line = &text[start..end];
         let words = crate::text::count_words(line);
-        let sentence = ends_like_sentence(line);
+        // A line cut off with an ellipsis is a teaser of text elsewhere (an excerpt
+        // under a related link, a `more...` link), not a sentence of the article.
+        let sentence = ends_like_sentence(line) && !ends_with_ellipsis(line);
         let shape = if is_bullet(line) {
             Shape::Bullet
         } else if is_key_value(line) && !(sentence && words >= self.cfg.sentence_words) {
@@ -716,6 +718,14 @@ pub fn ends_like_sentence(line: &str) -> bool {
     t.ends_with(['.', '!', '?', '…', '。', '！', '？'])
 }
 
+/// Ends with `...`, `…` or `[…]`, possibly followed by closing quotes or brackets.
+fn ends_with_ellipsis(line: &str) -> bool {
+    let t = line.trim_end_matches(|c: char| {
+        matches!(c, '"' | '\'' | '”' | '’' | '»' | ')' | ']') || c.is_whitespace()
+    });
+    t.ends_with("...") || t.ends_with('…')
+}
+
 /// Long running text has commas or full stops every few dozen words; a tag cloud or a
 /// keyword list does not.
 fn has_clause_punctuation(line: &str, words: usize) -> bool {
@@ -1075,6 +1085,32 @@ mod tests {
         for l in ["Home", "DL", "Week 11 results", "iPhone 11"] {
             assert!(!is_numeric_cell(l), "{l}");
         }
+    }
+
+    #[test]
+    fn excerpts_cut_off_with_an_ellipsis_are_teasers() {
+        let rule = build(Config::default());
+        let tail = "Council approves new cycle lanes\nThe city council approved a network of protected cycle lanes along the northern districts' main roads on Monday, and officials said the first…\nHarbour ferry timetable changes\nFrom next month the harbour ferry will run every twenty minutes at peak times, the transport director said, while the evening services...";
+        let text = format!("{}\n{tail}", long_article());
+        assert_eq!(cleaned(rule.as_ref(), &text), long_article());
+        assert!(ends_with_ellipsis("and the first…"));
+        assert!(ends_with_ellipsis("Read more...”"));
+        assert!(!ends_with_ellipsis("It ended."));
+    }
+
+    #[test]
+    fn an_ellipsis_inside_the_article_is_harmless() {
+        let rule = build(Config::default());
+        let text = format!(
+            "{}\nHere is what the director had to say…\n“We waited... and then the money came,” the transport director said.\n{}",
+            article(),
+            article_continued()
+        );
+        assert!(
+            removed(rule.as_ref(), &text).is_empty(),
+            "{:?}",
+            removed(rule.as_ref(), &text)
+        );
     }
 
     #[test]
