@@ -374,13 +374,48 @@ impl Blocks {
             prose_words(seg) as f64 >= self.cfg.segment_size_ratio * core_words
                 || cohesion(&lines[seg.0..seg.1], flat, &vocab) >= need
         };
+        // A listicle repeats its item header (a name, a price, a shop link) between
+        // paragraphs that share few words with each other: once a gap of one shape is
+        // inside the body, the same shape again is the same structure, and the segment
+        // beyond it belongs too. Gaps of lines repeated elsewhere on the page (share
+        // bars, menus) do not count, nor gaps of plain fragments only: a teaser list's
+        // kicker, title and source line look alike from card to card too.
+        let gap_shape = |a: usize, b: usize| -> Option<Vec<(Shape, bool)>> {
+            let gap = &lines[a..b];
+            if gap.iter().any(|l| l.template)
+                || gap.iter().all(|l| l.repeated)
+                || gap.iter().all(|l| l.shape == Shape::Fragment && !l.numeric)
+            {
+                return None;
+            }
+            Some(gap.iter().map(|l| (l.shape, l.numeric)).collect())
+        };
+        let mut crossed: Vec<Vec<(Shape, bool)>> = Vec::new();
         let mut first = core;
-        while first > 0 && cohesive(&segments[first - 1]) {
-            first -= 1;
-        }
         let mut last = core;
-        while last + 1 < segments.len() && cohesive(&segments[last + 1]) {
-            last += 1;
+        loop {
+            let mut grew = false;
+            if first > 0 {
+                let shape = gap_shape(segments[first - 1].1, segments[first].0);
+                let same = shape.as_ref().is_some_and(|g| crossed.contains(g));
+                if same || cohesive(&segments[first - 1]) {
+                    crossed.extend(shape);
+                    first -= 1;
+                    grew = true;
+                }
+            }
+            if last + 1 < segments.len() {
+                let shape = gap_shape(segments[last].1, segments[last + 1].0);
+                let same = shape.as_ref().is_some_and(|g| crossed.contains(g));
+                if same || cohesive(&segments[last + 1]) {
+                    crossed.extend(shape);
+                    last += 1;
+                    grew = true;
+                }
+            }
+            if !grew {
+                break;
+            }
         }
         let (b_start, mut b_end) = (segments[first].0, segments[last].1);
         // The body's last section — a heading and the few lines under it — may be an
@@ -396,6 +431,18 @@ impl Blocks {
                 .rev()
                 .find(|&k| lines[k].shape == Shape::Fragment)
             {
+                // A listicle's last item is no tail: its header has the shape crossed.
+                let mut g = head;
+                while g > b_start && !lines[g - 1].is_sentence() {
+                    g -= 1;
+                }
+                let mut e = head;
+                while e < b_end && !lines[e].is_sentence() {
+                    e += 1;
+                }
+                if gap_shape(g, e).is_some_and(|s| crossed.contains(&s)) {
+                    break;
+                }
                 let section = &lines[head..b_end];
                 let words: usize = section
                     .iter()
@@ -1111,6 +1158,44 @@ mod tests {
             "{:?}",
             removed(rule.as_ref(), &text)
         );
+    }
+
+    fn gift_guide() -> String {
+        [
+            "Our editors picked the gadgets they used most this year, from headphones to drones, and found the best prices for each of them.",
+            "Prices were checked on Monday morning and may change during the holiday sales that start this week.",
+            "Every product on this list was tested by our reviewers for at least a month before we recommended it.",
+            "Acme",
+            "Acme Buds Pro for $235",
+            "See it now: Shopmart",
+            "Noise cancellation finally arrives in a compact case, and the fit is better than the older model thanks to silicone tips in three sizes, a transparency mode for conversations and a charging case that adds a day of music.",
+            "Zephyr",
+            "Zephyr Mini drone for $399",
+            "See it now: Flyshop",
+            "A capable flyer in a small package with a range of four kilometres and a camera that records sharp video in wind.",
+            "Lumo",
+            "Lumo desk lamp for $60",
+            "See it now: Homestore",
+            "Warm light that dims with a touch, and a base that charges a phone overnight without any cables on the desk.",
+        ]
+        .join("\n")
+    }
+
+    #[test]
+    fn keeps_listicle_items_behind_repeated_item_headers() {
+        let rule = build(Config::default());
+        let text = gift_guide();
+        let out = cleaned(rule.as_ref(), &text);
+        assert!(out.contains("Warm light that dims"), "{out}");
+        assert!(out.contains("Zephyr Mini drone for $399"), "{out}");
+    }
+
+    #[test]
+    fn teaser_cards_of_plain_fragments_are_not_a_listicle() {
+        let rule = build(Config::default());
+        let cards = "READ NEXT\nA Museum Reopens Its Doors\nartsdaily.example Culture\nThe city museum reopens after a renovation of its painting galleries and sculpture garden, with free entry for children this spring.\nFOOD\nThe Bakery That Sells Out By Nine\nfoodnews.example Cooking\nA family bakery opens at dawn and sells its sourdough loaves within three hours, and the queue starts before the doors open at six.";
+        let text = format!("{}\n{cards}", long_article());
+        assert_eq!(cleaned(rule.as_ref(), &text), long_article());
     }
 
     #[test]
