@@ -46,6 +46,14 @@ pub struct Config {
     /// Inside the body, a run with at least this many `Key: value` lines (and mostly
     /// such lines) is a fact card and removed whatever its cohesion (0: off).
     pub card_lines: usize,
+    /// A body segment must also share at least this fraction of the core's own
+    /// cohesion (the median share of a core paragraph's content words found in its
+    /// other paragraphs) to stay (0: off).
+    pub relative_cohesion: f64,
+    /// The body's last section (from its last heading-like line) is peeled off when it
+    /// holds at most this share of the rest's prose words and fails the cohesion bar
+    /// (0: off).
+    pub tail_section_share: f64,
     /// Non-sentence lines in a row that split the body into segments.
     pub gap_lines: usize,
     /// An inner block sharing fewer content words than this with the body is removed.
@@ -80,6 +88,8 @@ impl Default for Config {
             gap_lines: 3,
             segment_cohesion: 0.15,
             segment_size_ratio: 0.5,
+            relative_cohesion: 0.4,
+            tail_section_share: 0.25,
             card_lines: 3,
             min_cohesion: 0.2,
             content_word_chars: 5,
@@ -125,6 +135,8 @@ struct LineInfo {
     words: usize,
     shape: Shape,
     link_like: bool,
+    /// A table cell: digits and at most two letters (`63`, `85%`, `3-2`, `$40`).
+    numeric: bool,
     /// The same text occurs on another line of this document, or in many documents of
     /// the run (template text).
     repeated: bool,
@@ -147,7 +159,9 @@ impl Blocks {
         }
         let line = &text[start..end];
         let words = crate::text::count_words(line);
-        let sentence = ends_like_sentence(line);
+        // A line cut off with an ellipsis is a teaser of text elsewhere (an excerpt
+        // under a related link, a `more...` link), not a sentence of the article.
+        let sentence = ends_like_sentence(line) && !ends_with_ellipsis(line);
         let shape = if is_bullet(line) {
             Shape::Bullet
         } else if is_key_value(line) && !(sentence && words >= self.cfg.sentence_words) {
@@ -167,6 +181,7 @@ impl Blocks {
             words,
             shape,
             link_like: is_link_like(line),
+            numeric: is_numeric_cell(line),
             repeated: false,
             template: false,
             stems: (0, 0),
@@ -320,11 +335,17 @@ impl Blocks {
                 i += 1;
                 continue;
             }
+            // Table cells (`63`, `85%`) do not widen a gap: a stats table's rows are
+            // a label, a name and numbers, and must not cut the article into pieces.
             let gap_start = i;
+            let mut gap = 0;
             while i < end && !lines[i].is_sentence() {
+                if !lines[i].numeric {
+                    gap += 1;
+                }
                 i += 1;
             }
-            if i - gap_start >= self.cfg.gap_lines && gap_start > seg_start && i < end {
+            if gap >= self.cfg.gap_lines && gap_start > seg_start && i < end {
                 segments.push((seg_start, gap_start));
                 seg_start = i;
             }
@@ -340,19 +361,105 @@ impl Blocks {
         // A segment stays if it shares the core's vocabulary, or if it is nearly as
         // substantial as the core itself (an article's second half after a fact box need
         // not repeat the lede's words; an author box or a teaser is small).
+        // How much the core's own paragraphs share with each other: a long article has a
+        // large vocabulary that any text on a nearby subject meets, so a segment must
+        // come within `relative_cohesion` of the article's own level, not just pass the
+        // absolute floor.
+        let own = self_cohesion(&lines[segments[core].0..segments[core].1], flat);
+        let need = self
+            .cfg
+            .segment_cohesion
+            .max(self.cfg.relative_cohesion * own);
         let cohesive = |seg: &(usize, usize)| {
             prose_words(seg) as f64 >= self.cfg.segment_size_ratio * core_words
-                || cohesion(&lines[seg.0..seg.1], flat, &vocab) >= self.cfg.segment_cohesion
+                || cohesion(&lines[seg.0..seg.1], flat, &vocab) >= need
         };
+        // A listicle repeats its item header (a name, a price, a shop link) between
+        // paragraphs that share few words with each other: once a gap of one shape is
+        // inside the body, the same shape again is the same structure, and the segment
+        // beyond it belongs too. Gaps of lines repeated elsewhere on the page (share
+        // bars, menus) do not count, nor gaps of plain fragments only: a teaser list's
+        // kicker, title and source line look alike from card to card too.
+        let gap_shape = |a: usize, b: usize| -> Option<Vec<(Shape, bool)>> {
+            let gap = &lines[a..b];
+            if gap.iter().any(|l| l.template)
+                || gap.iter().all(|l| l.repeated)
+                || gap.iter().all(|l| l.shape == Shape::Fragment && !l.numeric)
+            {
+                return None;
+            }
+            Some(gap.iter().map(|l| (l.shape, l.numeric)).collect())
+        };
+        let mut crossed: Vec<Vec<(Shape, bool)>> = Vec::new();
         let mut first = core;
-        while first > 0 && cohesive(&segments[first - 1]) {
-            first -= 1;
-        }
         let mut last = core;
-        while last + 1 < segments.len() && cohesive(&segments[last + 1]) {
-            last += 1;
+        loop {
+            let mut grew = false;
+            if first > 0 {
+                let shape = gap_shape(segments[first - 1].1, segments[first].0);
+                let same = shape.as_ref().is_some_and(|g| crossed.contains(g));
+                if same || cohesive(&segments[first - 1]) {
+                    crossed.extend(shape);
+                    first -= 1;
+                    grew = true;
+                }
+            }
+            if last + 1 < segments.len() {
+                let shape = gap_shape(segments[last].1, segments[last + 1].0);
+                let same = shape.as_ref().is_some_and(|g| crossed.contains(g));
+                if same || cohesive(&segments[last + 1]) {
+                    crossed.extend(shape);
+                    last += 1;
+                    grew = true;
+                }
+            }
+            if !grew {
+                break;
+            }
         }
-        let (b_start, b_end) = (segments[first].0, segments[last].1);
+        let (b_start, mut b_end) = (segments[first].0, segments[last].1);
+        // The body's last section — a heading and the few lines under it — may be an
+        // author box, a company's boilerplate or a teaser card with no gap before it.
+        // Peel such sections while they are small and far less cohesive with the rest
+        // of the body than the article is with itself.
+        if self.cfg.tail_section_share > 0.0 {
+            let need = self
+                .cfg
+                .segment_cohesion
+                .max(self.cfg.relative_cohesion * own);
+            while let Some(head) = (b_start + 1..b_end)
+                .rev()
+                .find(|&k| lines[k].shape == Shape::Fragment)
+            {
+                // A listicle's last item is no tail: its header has the shape crossed.
+                let mut g = head;
+                while g > b_start && !lines[g - 1].is_sentence() {
+                    g -= 1;
+                }
+                let mut e = head;
+                while e < b_end && !lines[e].is_sentence() {
+                    e += 1;
+                }
+                if gap_shape(g, e).is_some_and(|s| crossed.contains(&s)) {
+                    break;
+                }
+                let section = &lines[head..b_end];
+                let words: usize = section
+                    .iter()
+                    .filter(|l| l.is_sentence())
+                    .map(|l| l.words)
+                    .sum();
+                let rest = prose_words(&(b_start, head));
+                if words == 0 || words as f64 > self.cfg.tail_section_share * rest as f64 {
+                    break;
+                }
+                let c = cohesion(section, flat, &vocab_of(b_start, head));
+                if c >= need {
+                    break;
+                }
+                b_end = head;
+            }
+        }
         (b_start, b_end, vocab_of(b_start, b_end))
     }
 
@@ -580,6 +687,54 @@ fn content_words<'a>(lines: impl Iterator<Item = &'a LineInfo>, flat: &[u64]) ->
     v
 }
 
+/// The median, over the run's prose lines (three or more), of the share of a line's
+/// content words found in another prose line of the run: how cohesive the article is
+/// with itself. 0 for a run with fewer prose lines.
+fn self_cohesion(run: &[LineInfo], flat: &[u64]) -> f64 {
+    let prose: Vec<&LineInfo> = run
+        .iter()
+        .filter(|l| l.shape == Shape::Prose && !l.repeated && l.stems.1 > l.stems.0)
+        .collect();
+    if prose.len() < 3 {
+        return 0.0;
+    }
+    // (stem, line) pairs, once each, then the number of lines each stem occurs in.
+    let mut pairs: Vec<(u64, u32)> = Vec::new();
+    for (k, l) in prose.iter().enumerate() {
+        pairs.extend(
+            flat[l.stems.0 as usize..l.stems.1 as usize]
+                .iter()
+                .map(|&h| (h, k as u32)),
+        );
+    }
+    pairs.sort_unstable();
+    pairs.dedup();
+    let mut lines_of: Vec<(u64, u32)> = Vec::new();
+    for &(h, _) in &pairs {
+        match lines_of.last_mut() {
+            Some((last, n)) if *last == h => *n += 1,
+            _ => lines_of.push((h, 1)),
+        }
+    }
+    let mut shares: Vec<f64> = prose
+        .iter()
+        .map(|l| {
+            let stems = &flat[l.stems.0 as usize..l.stems.1 as usize];
+            let shared = stems
+                .iter()
+                .filter(|&&h| {
+                    lines_of
+                        .binary_search_by_key(&h, |&(s, _)| s)
+                        .is_ok_and(|k| lines_of[k].1 > 1)
+                })
+                .count();
+            shared as f64 / stems.len() as f64
+        })
+        .collect();
+    shares.sort_unstable_by(f64::total_cmp);
+    shares[shares.len() / 2]
+}
+
 /// Share of the run's content words that also occur in the body's prose.
 fn cohesion(run: &[LineInfo], flat: &[u64], vocab: &Vocab) -> f64 {
     let mut total = 0usize;
@@ -608,6 +763,14 @@ pub fn ends_like_sentence(line: &str) -> bool {
         return true;
     }
     t.ends_with(['.', '!', '?', '…', '。', '！', '？'])
+}
+
+/// Ends with `...`, `…` or `[…]`, possibly followed by closing quotes or brackets.
+fn ends_with_ellipsis(line: &str) -> bool {
+    let t = line.trim_end_matches(|c: char| {
+        matches!(c, '"' | '\'' | '”' | '’' | '»' | ')' | ']') || c.is_whitespace()
+    });
+    t.ends_with("...") || t.ends_with('…')
 }
 
 /// Long running text has commas or full stops every few dozen words; a tag cloud or a
@@ -650,6 +813,23 @@ fn is_key_value(line: &str) -> bool {
         return false;
     }
     key.split_whitespace().count() <= 4 && key.chars().count() <= 32
+}
+
+/// Digits and at most two letters: a table cell, a score, a price, a time.
+fn is_numeric_cell(line: &str) -> bool {
+    let mut digits = false;
+    let mut letters = 0;
+    for c in line.chars() {
+        if c.is_ascii_digit() {
+            digits = true;
+        } else if c.is_alphabetic() {
+            letters += 1;
+            if letters > 2 {
+                return false;
+            }
+        }
+    }
+    digits
 }
 
 fn is_link_like(line: &str) -> bool {
@@ -850,6 +1030,172 @@ mod tests {
         assert!(out.contains("regional grant"));
         // Without the counts, the same footer is indistinguishable from prose.
         assert!(cleaned(rule.as_ref(), &text).contains("journalism"));
+    }
+
+    fn long_article() -> String {
+        [
+            "The city council voted on Tuesday to expand the bus network across the northern districts of the city.",
+            "Council officials said the expanded bus network would add twelve routes in the northern districts by spring.",
+            "The new routes will link the northern districts with the central station and the hospital, officials said.",
+            "Residents of the northern districts have asked the council for better bus routes for more than a decade.",
+            "The council expects the expanded network to carry forty thousand passengers a day once all routes open.",
+            "Funding for the bus routes will come from a regional grant the council secured for the northern districts.",
+        ]
+        .join("\n")
+    }
+
+    #[test]
+    fn a_tail_segment_on_another_subject_goes_even_when_it_shares_some_words() {
+        let rule = build(Config::default());
+        // After a list of headlines, a teaser for another story: it meets the article's
+        // vocabulary here and there (city, council, spring), which clears the absolute
+        // floor, but far less than the article's paragraphs meet each other.
+        let tail = "More stories\nA museum reopens its doors\nNew bakery opens downtown\nWeekend weather outlook\nThe city museum reopens this spring after a renovation of its painting galleries and sculpture garden.\nVisitors can book tickets online, and the council says entry stays free for children under twelve.";
+        let text = format!("{}\n{tail}", long_article());
+        let out = cleaned(rule.as_ref(), &text);
+        assert_eq!(out, long_article());
+        let off = build(Config {
+            relative_cohesion: 0.0,
+            ..Config::default()
+        });
+        assert!(
+            cleaned(off.as_ref(), &text).contains("museum reopens this spring"),
+            "the absolute floor alone keeps the teaser"
+        );
+    }
+
+    #[test]
+    fn a_continuation_on_the_same_subject_stays_after_a_gap() {
+        let rule = build(Config::default());
+        let tail = "Route map\nNorth loop\nStation link\nHospital shuttle\nThe first of the new bus routes in the northern districts opens in spring, the council said.\nThe remaining routes follow once the council has hired more drivers for the network.";
+        let text = format!("{}\n{tail}", long_article());
+        let out = cleaned(rule.as_ref(), &text);
+        assert!(out.contains("first of the new bus routes"), "{out}");
+        assert!(out.contains("remaining routes follow"), "{out}");
+    }
+
+    #[test]
+    fn peels_an_author_box_at_the_end_of_the_body() {
+        let rule = build(Config::default());
+        let bio = "About Jane Roe\nJane Roe writes about food and travel from Lisbon, and her essays on regional cooking have appeared in magazines across Europe.";
+        let text = format!("{}\n{bio}", long_article());
+        assert_eq!(cleaned(rule.as_ref(), &text), long_article());
+        let off = build(Config {
+            tail_section_share: 0.0,
+            ..Config::default()
+        });
+        assert!(cleaned(off.as_ref(), &text).contains("regional cooking"));
+    }
+
+    #[test]
+    fn keeps_a_closing_section_on_the_article_subject() {
+        let rule = build(Config::default());
+        let end = "What happens next\nThe council will publish the timetable for the new bus routes in the northern districts next month.";
+        let text = format!("{}\n{end}", long_article());
+        assert!(
+            removed(rule.as_ref(), &text).is_empty(),
+            "{:?}",
+            removed(rule.as_ref(), &text)
+        );
+    }
+
+    #[test]
+    fn a_stats_table_does_not_cut_the_article_in_pieces() {
+        let rule = build(Config::default());
+        let before = [
+            "The defensive line pressured the quarterback on almost every snap of Sunday's game.",
+            "Garrett played most of the defensive snaps and finished with three tackles and a sack.",
+            "Smith came off the bench behind Garrett and added pressure on the quarterback late.",
+        ]
+        .join("\n");
+        let table = "DL\nMyles Garrett\n57\n77%\nTwo assists, four hurries.\nDL\nChris Smith\n29\n39%\nOne assist, two hurries.";
+        let after = "Garrett and Smith will need more help from the defensive line against a stronger quarterback next week.\nThe defensive coaches said the line would rotate more players to keep Garrett fresh for the fourth quarter.";
+        let text = format!("{before}\n{table}\n{after}");
+        let out = cleaned(rule.as_ref(), &text);
+        assert!(out.contains("Garrett and Smith will need"), "{out}");
+        assert!(out.contains("39%") && out.contains("two hurries"), "{out}");
+    }
+
+    #[test]
+    fn numbers_in_a_menu_do_not_hide_the_gap_before_a_teaser() {
+        let rule = build(Config::default());
+        let tail = "Scores\n3-1\nLatest results\n2-2\nWeather\nContact us\nA celebrity chef opens a seaside restaurant with a tasting menu of twelve courses and local wines.";
+        let text = format!("{}\n{tail}", long_article());
+        assert_eq!(cleaned(rule.as_ref(), &text), long_article());
+    }
+
+    #[test]
+    fn numeric_cells() {
+        for l in ["63", "85%", "3-2", "$40", "1:00 PM", "12 km"] {
+            assert!(is_numeric_cell(l), "{l}");
+        }
+        for l in ["Home", "DL", "Week 11 results", "iPhone 11"] {
+            assert!(!is_numeric_cell(l), "{l}");
+        }
+    }
+
+    #[test]
+    fn excerpts_cut_off_with_an_ellipsis_are_teasers() {
+        let rule = build(Config::default());
+        let tail = "Council approves new cycle lanes\nThe city council approved a network of protected cycle lanes along the northern districts' main roads on Monday, and officials said the first…\nHarbour ferry timetable changes\nFrom next month the harbour ferry will run every twenty minutes at peak times, the transport director said, while the evening services...";
+        let text = format!("{}\n{tail}", long_article());
+        assert_eq!(cleaned(rule.as_ref(), &text), long_article());
+        assert!(ends_with_ellipsis("and the first…"));
+        assert!(ends_with_ellipsis("Read more...”"));
+        assert!(!ends_with_ellipsis("It ended."));
+    }
+
+    #[test]
+    fn an_ellipsis_inside_the_article_is_harmless() {
+        let rule = build(Config::default());
+        let text = format!(
+            "{}\nHere is what the director had to say…\n“We waited... and then the money came,” the transport director said.\n{}",
+            article(),
+            article_continued()
+        );
+        assert!(
+            removed(rule.as_ref(), &text).is_empty(),
+            "{:?}",
+            removed(rule.as_ref(), &text)
+        );
+    }
+
+    fn gift_guide() -> String {
+        [
+            "Our editors picked the gadgets they used most this year, from headphones to drones, and found the best prices for each of them.",
+            "Prices were checked on Monday morning and may change during the holiday sales that start this week.",
+            "Every product on this list was tested by our reviewers for at least a month before we recommended it.",
+            "Acme",
+            "Acme Buds Pro for $235",
+            "See it now: Shopmart",
+            "Noise cancellation finally arrives in a compact case, and the fit is better than the older model thanks to silicone tips in three sizes, a transparency mode for conversations and a charging case that adds a day of music.",
+            "Zephyr",
+            "Zephyr Mini drone for $399",
+            "See it now: Flyshop",
+            "A capable flyer in a small package with a range of four kilometres and a camera that records sharp video in wind.",
+            "Lumo",
+            "Lumo desk lamp for $60",
+            "See it now: Homestore",
+            "Warm light that dims with a touch, and a base that charges a phone overnight without any cables on the desk.",
+        ]
+        .join("\n")
+    }
+
+    #[test]
+    fn keeps_listicle_items_behind_repeated_item_headers() {
+        let rule = build(Config::default());
+        let text = gift_guide();
+        let out = cleaned(rule.as_ref(), &text);
+        assert!(out.contains("Warm light that dims"), "{out}");
+        assert!(out.contains("Zephyr Mini drone for $399"), "{out}");
+    }
+
+    #[test]
+    fn teaser_cards_of_plain_fragments_are_not_a_listicle() {
+        let rule = build(Config::default());
+        let cards = "READ NEXT\nA Museum Reopens Its Doors\nartsdaily.example Culture\nThe city museum reopens after a renovation of its painting galleries and sculpture garden, with free entry for children this spring.\nFOOD\nThe Bakery That Sells Out By Nine\nfoodnews.example Cooking\nA family bakery opens at dawn and sells its sourdough loaves within three hours, and the queue starts before the doors open at six.";
+        let text = format!("{}\n{cards}", long_article());
+        assert_eq!(cleaned(rule.as_ref(), &text), long_article());
     }
 
     #[test]
