@@ -125,27 +125,20 @@ pub fn intersection_reaching(a: &[u32], b: &[u32], need: f64) -> Option<usize> {
         return None;
     }
     while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => {
-                i += 1;
-                if ((n + (a.len() - i).min(b.len() - j)) as f64) < need {
-                    return None;
-                }
-            }
-            std::cmp::Ordering::Greater => {
-                j += 1;
-                if ((n + (a.len() - i).min(b.len() - j)) as f64) < need {
-                    return None;
-                }
-            }
-            std::cmp::Ordering::Equal => {
-                n += 1;
-                i += 1;
-                j += 1;
-            }
+        // Up to 16 merge steps without a branch on the comparison (each step moves `i`,
+        // `j` or both, so none runs past either end), then the bound is checked.
+        let steps = 16.min(a.len() - i).min(b.len() - j);
+        for _ in 0..steps {
+            let (x, y) = (a[i], b[j]);
+            n += usize::from(x == y);
+            i += usize::from(x <= y);
+            j += usize::from(y <= x);
+        }
+        if ((n + (a.len() - i).min(b.len() - j)) as f64) < need {
+            return None;
         }
     }
-    Some(n)
+    (n as f64 >= need).then_some(n)
 }
 
 /// The exact similarity of a later set to an earlier one.
@@ -237,5 +230,26 @@ mod tests {
         let part = set("one two three four", 3);
         assert_eq!(overlap(&a, &part).containment, 1.0);
         assert!(overlap(&part, &a).containment < 1.0);
+    }
+}
+
+#[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// `Some(|a ∩ b|)` exactly when it reaches `need`, for sets of any sizes.
+        #[test]
+        fn intersection_reaching_is_exact(
+            a in proptest::collection::btree_set(0u32..200, 0..90),
+            b in proptest::collection::btree_set(0u32..200, 0..90),
+            need in 0.0f64..60.0,
+        ) {
+            let (a, b): (Vec<u32>, Vec<u32>) = (a.into_iter().collect(), b.into_iter().collect());
+            let n = intersection(&a, &b);
+            let want = (n as f64 >= need).then_some(n);
+            prop_assert_eq!(intersection_reaching(&a, &b, need), want);
+        }
     }
 }
