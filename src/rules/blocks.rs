@@ -632,6 +632,19 @@ fn is_word_char(c: char) -> bool {
     !('\u{2000}'..='\u{206F}').contains(&c) && c.is_alphanumeric()
 }
 
+/// Each ASCII byte's lowercase when it is a letter or digit, else 0.
+static ASCII_WORD: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut b = 0;
+    while b < 128 {
+        if (b as u8).is_ascii_alphanumeric() {
+            t[b] = (b as u8).to_ascii_lowercase();
+        }
+        b += 1;
+    }
+    t
+};
+
 /// Calls `f` with the stem hash of every content word of `s`: words of at least
 /// `min_chars` characters, lower-cased and cut to their first `min_chars` characters, a
 /// crude language-independent stemmer that lets "island" meet "islands" and "council"
@@ -649,23 +662,31 @@ fn stems(s: &str, min_chars: usize, mut f: impl FnMut(u64)) {
         let b = bytes[i];
         let lc = if b < 0x80 {
             i += 1;
-            if !b.is_ascii_alphanumeric() {
+            let lc = ASCII_WORD[b as usize];
+            if lc == 0 {
                 h = SEED;
                 n = 0;
                 continue;
             }
-            b.to_ascii_lowercase() as char
+            if n >= min_chars {
+                continue; // the stem is out; the rest of the word does not count
+            }
+            lc as char
         } else {
             let Some(c) = s[i..].chars().next() else {
                 break;
             };
             i += c.len_utf8();
-            if !is_word_char(c) {
+            // Latin-1 and Cyrillic letters, most non-ASCII words, skip the tables.
+            if let Some(lc) = crate::text::common_lower_letter(c) {
+                lc
+            } else if !is_word_char(c) {
                 h = SEED;
                 n = 0;
                 continue;
+            } else {
+                lower(c)
             }
-            lower(c)
         };
         if n < min_chars {
             h = (h ^ lc as u64).wrapping_mul(0x0100_0000_01b3);
