@@ -9,8 +9,9 @@
 //! pipeline          batches → rayon: Cleaner::clean per document
 //!                     rules::*   each rule reports Verdicts (span, rule id, detail)
 //!                     edit       one editor resolves overlaps, cuts, builds the audit
-//!                   → GlobalStage::prepare (parallel) / decide (input order)
-//!                     dedup      sign per document, then decide + index in order
+//!                     + each GlobalStage's Prepare (dedup: sign), same task
+//!                   → writer: GlobalStage::decide in input order, serialise, write
+//!                     dedup      decide + index in order
 //! output            records → clean.jsonl / rejected.jsonl, then report.json
 //! shard             the same as restartable stages over a work directory, for clusters
 //! ```

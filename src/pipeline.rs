@@ -4,6 +4,7 @@
 //! so the output is byte-identical whatever the thread count or batch size.
 
 use std::any::Any;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -248,14 +249,24 @@ fn longest_line_over(text: &str, limit: u64) -> Option<u64> {
         .max()
 }
 
-/// A stage that needs to see documents together (dedup). `prepare` runs in parallel
-/// and may only look at its own document; `decide` runs on one thread in input order,
-/// so its decisions never depend on timing. An error from `decide` (the stage's own
-/// storage failed) stops the run.
+/// A stage that needs to see documents together (dedup). Its [`Prepare`] half runs
+/// on the cleaning threads, right after a document is cleaned (before any global
+/// stage has decided about it), and may only look at that document; `decide` runs on
+/// one thread in input order, so its decisions never depend on timing. An error from
+/// `decide` (the stage's own storage failed) stops the run.
 pub trait GlobalStage: Send + Sync {
-    fn prepare(&self, doc: &Cleaned) -> Box<dyn Any + Send>;
+    fn preparer(&self) -> Arc<dyn Prepare>;
     fn decide(&mut self, doc: &mut Cleaned, prepared: Box<dyn Any + Send>) -> anyhow::Result<()>;
 }
+
+/// The per-document half of a [`GlobalStage`], shared by the cleaning threads.
+pub trait Prepare: Send + Sync {
+    fn prepare(&self, doc: &Cleaned) -> Box<dyn Any + Send>;
+}
+
+/// A batch as the writer gets it: each item after cleaning, with what every global
+/// stage prepared for it (nothing for a document that is already rejected).
+type Prepared = Vec<(Processed, Vec<Box<dyn Any + Send>>)>;
 
 /// A batch is also cut at this much text, so memory stays bounded when documents are
 /// big: `batch_docs` documents of up to `max_doc_bytes` each could be gigabytes, and
@@ -403,35 +414,33 @@ impl Pipeline {
         // run while the next batch is being cleaned.
         // One batch waits in each channel: enough to overlap the stages, and memory stays at
         // a few batches (each cut at MAX_BATCH_BYTES of text).
-        let (tx_clean, rx_clean) = crossbeam_channel::bounded::<Vec<Processed>>(1);
+        let (tx_clean, rx_clean) = crossbeam_channel::bounded::<Prepared>(1);
         let cleaner = &self.cleaner;
+        let preparers: Vec<Arc<dyn Prepare>> = self.global.iter().map(|g| g.preparer()).collect();
+        let preparers = &preparers;
         let global = &mut self.global;
         let pool = &pool;
         let (mut report, input_errors, write_result, mut opts, sink, clean_time) =
             std::thread::scope(|scope| {
                 let writer = scope.spawn(move || {
                     let mut write_result: anyhow::Result<()> = Ok(());
-                    for mut processed in rx_clean {
+                    for batch in rx_clean {
                         let t = Instant::now();
-                        'stages: for stage in global.iter_mut() {
-                            let prepared: Vec<Option<Box<dyn Any + Send>>> = pool.install(|| {
-                                processed
-                                    .par_iter()
-                                    .map(|p| match p {
-                                        Processed::Doc(c) if c.is_kept() => Some(stage.prepare(c)),
-                                        _ => None,
-                                    })
-                                    .collect()
-                            });
-                            for (p, prep) in processed.iter_mut().zip(prepared) {
-                                if let (Processed::Doc(c), Some(prep)) = (p, prep) {
+                        let mut processed = Vec::with_capacity(batch.len());
+                        'docs: for (mut p, prepared) in batch {
+                            if let Processed::Doc(c) = &mut p {
+                                for (stage, prep) in global.iter_mut().zip(prepared) {
+                                    if !c.is_kept() {
+                                        break;
+                                    }
                                     if let Err(e) = stage.decide(c, prep) {
                                         write_result = Err(e);
-                                        break 'stages;
+                                        break 'docs;
                                     }
                                     cleaner.judge(c);
                                 }
                             }
+                            processed.push(p);
                         }
                         report.timings.global += t.elapsed().as_secs_f64();
                         if write_result.is_err() {
@@ -439,9 +448,10 @@ impl Pipeline {
                         }
 
                         let t = Instant::now();
-                        let records: Vec<(bool, Vec<u8>)> =
-                            pool.install(|| processed.par_iter().map(serialize).collect());
-                        for (p, (kept, bytes)) in processed.iter().zip(records) {
+                        // Serialised here, not on the pool: there it would queue behind
+                        // a batch of cleaning while this thread, the run's sequential
+                        // part, waits.
+                        for (p, (kept, bytes)) in processed.iter().map(|p| (p, serialize(p))) {
                             if let Some((msg, is_error)) = tally(&mut report, p) {
                                 input_errors += u64::from(is_error);
                                 (opts.on_error)(msg);
@@ -467,12 +477,21 @@ impl Pipeline {
                 let mut clean_time = 0.0;
                 for batch in rx {
                     let t = Instant::now();
-                    let processed: Vec<Processed> = pool.install(|| {
+                    let processed: Prepared = pool.install(|| {
                         batch
                             .into_par_iter()
                             .map(|item| match item {
-                                Item::Doc(d) => clean_guarded(cleaner, d),
-                                Item::Bad(b) => Processed::Bad(b),
+                                Item::Doc(d) => {
+                                    let p = clean_guarded(cleaner, d);
+                                    let prepared = match &p {
+                                        Processed::Doc(c) if c.is_kept() => {
+                                            preparers.iter().map(|s| s.prepare(c)).collect()
+                                        }
+                                        _ => Vec::new(),
+                                    };
+                                    (p, prepared)
+                                }
+                                Item::Bad(b) => (Processed::Bad(b), Vec::new()),
                             })
                             .collect()
                     });

@@ -24,6 +24,7 @@ pub mod sign;
 
 use std::any::Any;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
@@ -31,7 +32,7 @@ use serde_json::json;
 
 use crate::doc::{Reason, Verdict};
 use crate::output::Rejection;
-use crate::pipeline::{Cleaned, GlobalStage};
+use crate::pipeline::{Cleaned, GlobalStage, Prepare};
 use arena::SpillOptions;
 use index::{AllBands, BandFilter, Banding, Decision, Index, Thresholds};
 use minhash::MinHasher;
@@ -169,7 +170,7 @@ impl DedupConfig {
 
 /// The global stage: signs in `prepare`, decides and indexes in `decide`.
 pub struct Dedup {
-    signer: Signer,
+    signer: Arc<Signer>,
     index: Index,
     action: Action,
     min_words: usize,
@@ -181,14 +182,14 @@ impl Dedup {
     pub fn new(cfg: &DedupConfig, min_words: usize) -> anyhow::Result<Dedup> {
         cfg.validate()?;
         Ok(Dedup {
-            signer: Signer {
+            signer: Arc::new(Signer {
                 hasher: MinHasher::new(cfg.num_perm),
                 shingle_words: cfg.shingle_words,
                 exact: cfg.exact,
                 doc: cfg.near_documents,
                 paragraphs: cfg.near_paragraphs,
                 paragraph_min_words: cfg.paragraph_min_words,
-            },
+            }),
             index: Index::new(
                 (
                     Banding {
@@ -223,13 +224,7 @@ impl Dedup {
     }
 
     pub fn sign(&self, c: &Cleaned) -> Signature {
-        let text = &c.edited.text;
-        self.signer.sign(
-            c.edited
-                .lines
-                .iter()
-                .map(|l| &text[l.clean_start..l.clean_end]),
-        )
+        self.signer.sign_cleaned(c)
     }
 
     /// Decides about one document, applies the decision to it, and indexes it if it
@@ -329,9 +324,15 @@ impl Dedup {
     }
 }
 
-impl GlobalStage for Dedup {
+impl Prepare for Signer {
     fn prepare(&self, doc: &Cleaned) -> Box<dyn Any + Send> {
-        Box::new(self.sign(doc))
+        Box::new(self.sign_cleaned(doc))
+    }
+}
+
+impl GlobalStage for Dedup {
+    fn preparer(&self) -> Arc<dyn Prepare> {
+        self.signer.clone()
     }
 
     fn decide(&mut self, doc: &mut Cleaned, prepared: Box<dyn Any + Send>) -> anyhow::Result<()> {

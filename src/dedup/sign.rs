@@ -68,6 +68,17 @@ pub struct Signer {
 }
 
 impl Signer {
+    /// Signs a cleaned document's clean text.
+    pub fn sign_cleaned(&self, c: &crate::pipeline::Cleaned) -> Signature {
+        let text = &c.edited.text;
+        self.sign(
+            c.edited
+                .lines
+                .iter()
+                .map(|l| &text[l.clean_start..l.clean_end]),
+        )
+    }
+
     /// Signs a text given as its lines (the clean text's non-blank lines, in order).
     pub fn sign<'a>(&self, lines: impl IntoIterator<Item = &'a str>) -> Signature {
         let mut shingler = Shingler::default();

@@ -63,10 +63,16 @@ pub struct FileCounts {
 /// Seconds spent per stage, summed over batches; `wall` is the whole run.
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct Timings {
+    /// The first pass: line counts across the run.
     pub repetition: f64,
+    /// Reading and parsing, on the reader thread (time it was busy).
     pub read: f64,
+    /// Cleaning and the global stages' per-document preparation (dedup signing), on
+    /// the pool, per batch.
     pub clean: f64,
+    /// The global stages' decisions in input order, on the writer thread.
     pub global: f64,
+    /// Serialising and writing records, on the writer thread.
     pub write: f64,
     pub wall: f64,
 }
