@@ -72,6 +72,10 @@ pub struct Config {
     /// introduces a list that belongs to the article (`The tour dates:`); the items
     /// under it (non-sentence lines of three words or more, not repeated) stay (0: off).
     pub intro_words: usize,
+    /// After the core, a gap holding at least `gap_lines` fragments of this many words
+    /// or more (a list of headlines) ends the article: the segment beyond it stays only
+    /// when it is substantial, not merely on shared words (0: off).
+    pub teaser_words: usize,
 }
 
 impl Default for Config {
@@ -97,6 +101,7 @@ impl Default for Config {
             template_min_docs: 5,
             template_min_docs_prose: 50,
             intro_words: 4,
+            teaser_words: 4,
         }
     }
 }
@@ -252,7 +257,8 @@ impl Rule for Blocks {
         }
         let scores: Vec<f64> = lines.iter().map(|l| self.score(l)).collect();
         let (window_start, window_end) = max_window(&scores);
-        let (body_start, body_end, vocab) = self.trim_body(&flat, &lines, window_start, window_end);
+        let (body_start, body_end, vocab) =
+            self.trim_body(text, &flat, &lines, window_start, window_end);
 
         // A list the article introduces with a colon belongs to it.
         let mut after = body_end;
@@ -311,6 +317,7 @@ impl Blocks {
     /// that share enough content words with the core.
     fn trim_body(
         &self,
+        text: &str,
         flat: &[u64],
         lines: &[LineInfo],
         start: usize,
@@ -407,7 +414,13 @@ impl Blocks {
             if last + 1 < segments.len() {
                 let shape = gap_shape(segments[last].1, segments[last + 1].0);
                 let same = shape.as_ref().is_some_and(|g| crossed.contains(g));
-                if same || cohesive(&segments[last + 1]) {
+                let next = &segments[last + 1];
+                let ok = if self.is_headline_list(text, &lines[segments[last].1..next.0]) {
+                    prose_words(next) as f64 >= self.cfg.segment_size_ratio * core_words
+                } else {
+                    cohesive(next)
+                };
+                if same || ok {
                     crossed.extend(shape);
                     last += 1;
                     grew = true;
@@ -461,6 +474,23 @@ impl Blocks {
             }
         }
         (b_start, b_end, vocab_of(b_start, b_end))
+    }
+
+    /// A gap of fragments, at least `gap_lines` of them headline-shaped (headline-long
+    /// and opening with a capital letter): a teaser list under a heading. Short labels
+    /// (a route map's stops, a menu) and quantities (a recipe's `2 cups flour, sifted`)
+    /// do not count.
+    fn is_headline_list(&self, text: &str, gap: &[LineInfo]) -> bool {
+        let headline = |l: &LineInfo| {
+            l.words >= self.cfg.teaser_words
+                && text[l.start..l.end]
+                    .chars()
+                    .next()
+                    .is_some_and(char::is_uppercase)
+        };
+        self.cfg.teaser_words > 0
+            && gap.iter().all(|l| l.shape == Shape::Fragment && !l.numeric)
+            && gap.iter().filter(|l| headline(l)).count() >= self.cfg.gap_lines
     }
 
     /// Splits off-body lines into blocks (a new block starts at a fragment that follows
@@ -1083,6 +1113,36 @@ mod tests {
             cleaned(off.as_ref(), &text).contains("museum reopens this spring"),
             "the absolute floor alone keeps the teaser"
         );
+    }
+
+    #[test]
+    fn a_headline_list_ends_the_article_even_on_its_subject() {
+        // Teasers for the outlet's other stories on the same beat: the excerpt after the
+        // headlines shares the article's words, but a list of headlines is no part of it.
+        let tail = "More local stories\nCouncil approves the regional grant for buses\nNew hospital shuttle starts its first runs\nDrivers wanted for the expanded bus network\nThe council says the northern districts will get new bus routes and a hospital shuttle next spring, officials said.\nResidents of the northern districts have asked the council for better bus routes to the central station for years.";
+        let text = format!("{}\n{tail}", long_article());
+        let rule = build(Config::default());
+        assert_eq!(cleaned(rule.as_ref(), &text), long_article());
+        let off = build(Config {
+            teaser_words: 0,
+            ..Config::default()
+        });
+        assert!(
+            cleaned(off.as_ref(), &text).contains("get new bus routes"),
+            "cohesion alone keeps the teaser"
+        );
+    }
+
+    #[test]
+    fn a_list_of_quantities_does_not_end_the_article() {
+        // A recipe's ingredients are fragments as long as headlines, but they open with
+        // amounts: the method after them is still the article.
+        let rule = build(Config::default());
+        let tail = "Ingredients\n2 cups of cooked bus routes, chopped\n1 large council grant, sliced thin\n3 tbsp northern district spice mix\nThe first of the new bus routes in the northern districts opens in spring, the council said.\nThe remaining routes follow once the council has hired more drivers for the network.";
+        let text = format!("{}\n{tail}", long_article());
+        let out = cleaned(rule.as_ref(), &text);
+        assert!(out.contains("first of the new bus routes"), "{out}");
+        assert!(out.contains("remaining routes follow"), "{out}");
     }
 
     #[test]
