@@ -409,9 +409,10 @@ impl Pipeline {
         });
 
         // Three stages overlap: the reader thread parses, this thread cleans batches on
-        // the pool, and a writer thread runs the global stages in input order, then
-        // serialises (on the pool) and writes. The sequential parts of one batch thus
-        // run while the next batch is being cleaned.
+        // the pool (each document then prepared for the global stages in the same
+        // task), and a writer thread runs the global stages' decisions in input order,
+        // then serialises and writes. The sequential parts of one batch thus run while
+        // the next batch is being cleaned.
         // One batch waits in each channel: enough to overlap the stages, and memory stays at
         // a few batches (each cut at MAX_BATCH_BYTES of text).
         let (tx_clean, rx_clean) = crossbeam_channel::bounded::<Prepared>(1);

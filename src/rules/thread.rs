@@ -19,7 +19,7 @@ use serde_json::json;
 
 use super::{DocView, Rule, RuleConfig};
 use crate::doc::{Findings, Verdict};
-use crate::text::{covered, merged_spans};
+use crate::text::{count_words, count_words_upto, covered, merged_spans};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -82,11 +82,6 @@ struct Thread {
     date: Regex,
 }
 
-/// Words of `s`, counted no further than `limit`: only compared with small limits.
-fn words(s: &str, limit: usize) -> usize {
-    crate::text::count_words_upto(s, limit)
-}
-
 /// Ends like a sentence: `.`, `!`, `?`, `…`, optionally inside closing quotes or brackets.
 fn is_sentence(s: &str) -> bool {
     let t = s.trim_end_matches(|c: char| {
@@ -97,7 +92,8 @@ fn is_sentence(s: &str) -> bool {
 
 impl Thread {
     fn is_stamp(&self, s: &str) -> bool {
-        let n = words(s, self.cfg.max_stamp_words.saturating_add(1));
+        // Counted no further than the limit it is compared with.
+        let n = count_words_upto(s, self.cfg.max_stamp_words.saturating_add(1));
         n > 0 && n <= self.cfg.max_stamp_words && self.time.is_match(s) && self.date.is_match(s)
     }
 }
@@ -145,7 +141,8 @@ impl Rule for Thread {
             while first > taken_to && run[0] - (first - 1) < entry {
                 let s = doc.lines[live[first - 1]].text(text);
                 if is_sentence(s)
-                    || words(s, 2 * self.cfg.max_stamp_words + 1) > 2 * self.cfg.max_stamp_words
+                    || count_words_upto(s, 2 * self.cfg.max_stamp_words + 1)
+                        > 2 * self.cfg.max_stamp_words
                 {
                     break;
                 }
@@ -155,7 +152,7 @@ impl Rule for Thread {
                 .iter()
                 .map(|&i| doc.lines[i].text(text))
                 .filter(|s| is_sentence(s))
-                .map(crate::text::count_words)
+                .map(count_words)
                 .sum();
             if before < self.cfg.min_words_before {
                 continue;
