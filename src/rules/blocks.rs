@@ -1133,26 +1133,29 @@ mod tests {
         );
     }
 
-    #[test]
-    fn a_list_of_quantities_does_not_end_the_article() {
-        // A recipe's ingredients are fragments as long as headlines, but they open with
-        // amounts: the method after them is still the article.
+    /// Asserts that the article's two-paragraph continuation on the same subject stays
+    /// when `gap` (lines that are not sentences) stands between it and the article.
+    fn assert_continuation_kept_after(gap: &str) {
         let rule = build(Config::default());
-        let tail = "Ingredients\n2 cups of cooked bus routes, chopped\n1 large council grant, sliced thin\n3 tbsp northern district spice mix\nThe first of the new bus routes in the northern districts opens in spring, the council said.\nThe remaining routes follow once the council has hired more drivers for the network.";
-        let text = format!("{}\n{tail}", long_article());
+        let continuation = "The first of the new bus routes in the northern districts opens in spring, the council said.\nThe remaining routes follow once the council has hired more drivers for the network.";
+        let text = format!("{}\n{gap}\n{continuation}", long_article());
         let out = cleaned(rule.as_ref(), &text);
         assert!(out.contains("first of the new bus routes"), "{out}");
         assert!(out.contains("remaining routes follow"), "{out}");
     }
 
     #[test]
+    fn a_list_of_quantities_does_not_end_the_article() {
+        // A recipe's ingredients are fragments as long as headlines, but they open with
+        // amounts: the method after them is still the article.
+        assert_continuation_kept_after(
+            "Ingredients\n2 cups of cooked bus routes, chopped\n1 large council grant, sliced thin\n3 tbsp northern district spice mix",
+        );
+    }
+
+    #[test]
     fn a_continuation_on_the_same_subject_stays_after_a_gap() {
-        let rule = build(Config::default());
-        let tail = "Route map\nNorth loop\nStation link\nHospital shuttle\nThe first of the new bus routes in the northern districts opens in spring, the council said.\nThe remaining routes follow once the council has hired more drivers for the network.";
-        let text = format!("{}\n{tail}", long_article());
-        let out = cleaned(rule.as_ref(), &text);
-        assert!(out.contains("first of the new bus routes"), "{out}");
-        assert!(out.contains("remaining routes follow"), "{out}");
+        assert_continuation_kept_after("Route map\nNorth loop\nStation link\nHospital shuttle");
     }
 
     #[test]
