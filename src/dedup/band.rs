@@ -117,11 +117,33 @@ impl BandTable {
 
     /// Appends the ids of the items with `key` to `out`, newest first.
     pub fn extend_with(&self, key: u32, out: &mut Vec<u32>) {
-        if self.heads.is_empty() {
-            return;
+        self.extend_from(key, self.head(key), out);
+    }
+
+    /// Asks the CPU to start loading the bucket `key` falls in, so that a lookup
+    /// across many bands waits for its cache misses together rather than in turn.
+    pub fn prefetch_bucket(&self, key: u32) {
+        if let Some(h) = self.heads.get(self.bucket(key)) {
+            prefetch(h);
         }
+    }
+
+    /// The newest item in `key`'s bucket (`NONE` if empty), its entry prefetched.
+    pub fn head(&self, key: u32) -> u32 {
+        let id = match self.heads.get(self.bucket(key)) {
+            Some(&id) => id,
+            None => return NONE,
+        };
+        if let Some(e) = self.entries.get(id as usize) {
+            prefetch(e);
+        }
+        id
+    }
+
+    /// [`BandTable::extend_with`] from `head`, the value [`BandTable::head`] gave.
+    pub fn extend_from(&self, key: u32, head: u32, out: &mut Vec<u32>) {
         let top = (key >> 16) as u16;
-        let mut id = self.heads[self.bucket(key)];
+        let mut id = head;
         while id != NONE {
             let e = self.entries[id as usize];
             if e[0] == top {
@@ -134,6 +156,20 @@ impl BandTable {
     pub fn heap_bytes(&self) -> usize {
         self.entries.capacity() * 6 + self.heads.capacity() * 4
     }
+}
+
+/// A hint only: loads the cache line holding `x`, changes nothing.
+#[inline(always)]
+fn prefetch<T>(x: &T) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        // SAFETY: a prefetch never faults and `x` is a valid reference anyway; SSE
+        // is part of every x86_64 target.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>((x as *const T).cast::<i8>()) };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = x;
 }
 
 #[cfg(test)]

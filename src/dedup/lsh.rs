@@ -90,8 +90,26 @@ impl Lsh {
     /// The same, looking only in the bands `band` says yes to.
     pub fn candidates_where(&self, sig: &[u32], band: impl Fn(usize) -> bool, out: &mut Vec<u32>) {
         out.clear();
+        // Each band's bucket and first entry are a cache miss or two on a large
+        // index: start every band's loads before reading any of them.
+        let mut keys = [(0u32, 0u32); 64];
+        let mut n = 0;
         for b in (0..self.bands).filter(|&b| band(b)) {
-            self.tables[b].extend_with(self.key(sig, b), out);
+            let key = self.key(sig, b);
+            if n == keys.len() {
+                self.tables[b].extend_with(key, out);
+                continue;
+            }
+            self.tables[b].prefetch_bucket(key);
+            keys[n] = (b as u32, key);
+            n += 1;
+        }
+        let mut heads = [0u32; 64];
+        for (&(b, key), head) in keys[..n].iter().zip(&mut heads) {
+            *head = self.tables[b as usize].head(key);
+        }
+        for (&(b, key), &head) in keys[..n].iter().zip(&heads) {
+            self.tables[b as usize].extend_from(key, head, out);
         }
         out.sort_unstable();
         out.dedup();
@@ -129,5 +147,37 @@ mod tests {
         assert_eq!(out, [a, b]);
         l.candidates(&[3, 3, 3, 3, 3, 3, 3, 3], &mut out);
         assert!(out.is_empty());
+    }
+
+    proptest::proptest! {
+        /// The batched, prefetching lookup finds exactly the items that share an
+        /// allowed band key, also past the 64 bands it batches (the rest go one by one).
+        #[test]
+        fn candidates_are_the_items_sharing_an_allowed_band(
+            bands in 1usize..80,
+            query in proptest::collection::vec(proptest::num::u32::ANY, 80),
+            // Each item agrees with the query in a band where its draw is 0: rarely,
+            // so that some items agree only in the bands past the first 64.
+            draws in proptest::collection::vec(proptest::collection::vec(0u32..20, 80), 0..40),
+            skip in 0usize..5,
+        ) {
+            let allowed = |b: usize| skip == 0 || !b.is_multiple_of(skip);
+            let items: Vec<Vec<u32>> = draws
+                .iter()
+                .map(|d| d.iter().zip(&query).map(|(&d, &q)| if d == 0 { q } else { q ^ d }).collect())
+                .collect();
+            let mut l = Lsh::new(bands, 1);
+            for sig in &items {
+                l.insert(sig);
+            }
+            let mut out = Vec::new();
+            l.candidates_where(&query, allowed, &mut out);
+            let expected: Vec<u32> = (0..items.len() as u32)
+                .filter(|&i| {
+                    (0..bands).any(|b| allowed(b) && band_key(&items[i as usize], 1, b) == band_key(&query, 1, b))
+                })
+                .collect();
+            proptest::prop_assert_eq!(out, expected);
+        }
     }
 }
