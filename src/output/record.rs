@@ -30,7 +30,9 @@ impl Rejection {
     }
 }
 
-#[derive(Serialize)]
+/// The fields of one output line, in their output order. Written by [`push`], not
+/// by serde: the text is most of every line, and [`push_json_str`] escapes it a word
+/// at a time where serde_json goes byte by byte.
 struct Record<'a> {
     id: &'a str,
     source: &'a Source,
@@ -38,13 +40,9 @@ struct Record<'a> {
     meta: Meta<'a>,
     removed: &'a [Removal],
     stats: Stats,
-    #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<Reason>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     duplicate_of: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     similarity: Option<f64>,
 }
 
@@ -135,11 +133,147 @@ pub fn write_bad(out: &mut Vec<u8>, b: &BadInput) {
     push(out, &record);
 }
 
+/// Appends `record` as one JSON object and a newline: the same bytes serde_json would
+/// write for the fields in this order, absent options left out.
 fn push(out: &mut Vec<u8>, record: &Record<'_>) {
     // Serializing our own types into a Vec cannot fail; keep the line well-formed if
     // it ever did.
-    if serde_json::to_writer(&mut *out, record).is_err() {
+    if push_fields(out, record).is_err() {
         out.extend_from_slice(b"{\"error\":\"record could not be serialized\"}");
     }
     out.push(b'\n');
+}
+
+fn push_fields(out: &mut Vec<u8>, r: &Record<'_>) -> serde_json::Result<()> {
+    let start = out.len();
+    let result = (|| {
+        out.extend_from_slice(b"{\"id\":");
+        push_json_str(out, r.id);
+        out.extend_from_slice(b",\"source\":");
+        serde_json::to_writer(&mut *out, r.source)?;
+        out.extend_from_slice(b",\"text\":");
+        push_json_str(out, r.text);
+        out.extend_from_slice(b",\"meta\":");
+        serde_json::to_writer(&mut *out, &r.meta)?;
+        out.extend_from_slice(b",\"removed\":");
+        serde_json::to_writer(&mut *out, r.removed)?;
+        out.extend_from_slice(b",\"stats\":");
+        serde_json::to_writer(&mut *out, &r.stats)?;
+        if let Some(reason) = r.reason {
+            out.extend_from_slice(b",\"reason\":");
+            serde_json::to_writer(&mut *out, &reason)?;
+        }
+        if let Some(error) = r.error {
+            out.extend_from_slice(b",\"error\":");
+            push_json_str(out, error);
+        }
+        if let Some(of) = r.duplicate_of {
+            out.extend_from_slice(b",\"duplicate_of\":");
+            push_json_str(out, of);
+        }
+        if let Some(x) = r.similarity {
+            out.extend_from_slice(b",\"similarity\":");
+            serde_json::to_writer(&mut *out, &x)?;
+        }
+        out.push(b'}');
+        Ok(())
+    })();
+    if result.is_err() {
+        out.truncate(start);
+    }
+    result
+}
+
+/// Appends `s` as a JSON string, escaped exactly as serde_json escapes it: `"`, `\\`
+/// and control characters (the short forms `\b \t \n \f \r` where they exist, else
+/// `\u00xx`); everything else, non-ASCII included, as it is. Runs of bytes that need
+/// no escape are found eight bytes a step and copied whole.
+pub fn push_json_str(out: &mut Vec<u8>, s: &str) {
+    const LOW: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let b = s.as_bytes();
+    out.reserve(b.len() + 2);
+    out.push(b'"');
+    let (mut run, mut i) = (0, 0);
+    loop {
+        // The next byte to escape at or after `i`, or the end.
+        while let Some(chunk) = b.get(i..i + 8) {
+            let w = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+            // Per byte: below 0x20, or equal to `"` or `\`. Each test may also flag
+            // bytes above its own first hit (borrows carry upwards), never below, so
+            // the lowest flag of the three is exact.
+            let control = w.wrapping_sub(LOW * 0x20) & !w;
+            let quote = (w ^ (LOW * b'"' as u64)).wrapping_sub(LOW) & !(w ^ (LOW * b'"' as u64));
+            let slash = (w ^ (LOW * b'\\' as u64)).wrapping_sub(LOW) & !(w ^ (LOW * b'\\' as u64));
+            let hits = (control | quote | slash) & HIGH;
+            if hits != 0 {
+                i += (hits.trailing_zeros() / 8) as usize;
+                break;
+            }
+            i += 8;
+        }
+        while i < b.len() && !needs_escape(b[i]) {
+            i += 1;
+        }
+        out.extend_from_slice(&b[run..i.min(b.len())]);
+        let Some(&c) = b.get(i) else {
+            break;
+        };
+        match c {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\x08' => out.extend_from_slice(b"\\b"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\x0c' => out.extend_from_slice(b"\\f"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            _ => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.extend_from_slice(b"\\u00");
+                out.push(HEX[(c >> 4) as usize]);
+                out.push(HEX[(c & 0xF) as usize]);
+            }
+        }
+        i += 1;
+        run = i;
+    }
+    out.push(b'"');
+}
+
+fn needs_escape(c: u8) -> bool {
+    c < 0x20 || c == b'"' || c == b'\\'
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn escaped(s: &str) -> String {
+        let mut out = Vec::new();
+        push_json_str(&mut out, s);
+        String::from_utf8(out).expect("escaping keeps UTF-8")
+    }
+
+    #[test]
+    fn escapes_like_serde_json() {
+        for s in [
+            "",
+            "plain",
+            "a\"b\\c",
+            "\u{0}\u{1f}\u{7f}\t\n\r\u{8}\u{c}",
+            "“curly” é ж 🦀",
+        ] {
+            assert_eq!(escaped(s), serde_json::to_string(s).unwrap(), "{s:?}");
+        }
+    }
+
+    proptest! {
+        /// Same bytes as serde_json for any text, with escapes at every position of
+        /// the eight-byte steps (the regex draws mostly the bytes that need one).
+        #[test]
+        fn escaping_matches_serde_json(s in "([\"\\\\\u{0}-\u{1f}]|[a-z ]{0,9}|[é“🦀\u{7f}\u{80}])*") {
+            prop_assert_eq!(escaped(&s), serde_json::to_string(&s).unwrap());
+        }
+    }
 }
