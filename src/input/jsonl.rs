@@ -254,7 +254,7 @@ fn parse_line(file: &InputFile, line_no: u64, line: &[u8], cfg: &InputConfig) ->
     };
     // Valid UTF-8 (nearly every line) is parsed where it lies; only a line that needs
     // repair is copied.
-    let (json, invalid_utf8) = match std::str::from_utf8(line) {
+    let (json, invalid_utf8) = match simdutf8::basic::from_utf8(line) {
         Ok(s) => (Cow::Borrowed(s), 0),
         Err(_) => match decode_utf8(line.to_vec(), cfg.invalid_utf8) {
             Ok((s, n)) => (Cow::Owned(s), n),
