@@ -63,6 +63,46 @@ impl Thresholds {
     }
 }
 
+/// A 256-bit summary of a shingle set: bit `h >> 24` is set for each shingle hash `h`
+/// (hashes are mixed, so their top byte is uniform). A shingle two sets share sets the
+/// same bit in both, which bounds their intersection from the summaries alone
+/// ([`Bits::shared_at_most`]): a candidate that only shares a common phrase or two with
+/// the query is ruled out without reading its set, which on a large index sits in the
+/// spill file. The bound is exact, so no decision changes.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Bits([u64; 4]);
+
+impl Bits {
+    fn of(set: &[u32]) -> Bits {
+        let mut b = [0u64; 4];
+        for &h in set {
+            let bit = h >> 24;
+            b[(bit >> 6) as usize] |= 1 << (bit & 63);
+        }
+        Bits(b)
+    }
+
+    fn count(&self) -> usize {
+        self.0.iter().map(|w| w.count_ones() as usize).sum()
+    }
+
+    /// An upper bound on `|A ∩ B|` for a set A of `len` shingles summarised by `self`
+    /// and a set B of `other_len` summarised by `other`. Every shared shingle lies in
+    /// a bit both summaries have. A set's shingles in some `k` of its bits number at
+    /// most `k` plus its shingles that share a bit with another of its own
+    /// (`len - self.count()`); that holds for either set, so the smaller bound counts.
+    fn shared_at_most(&self, len: usize, other: &Bits, other_len: usize) -> usize {
+        let both: usize = self
+            .0
+            .iter()
+            .zip(&other.0)
+            .map(|(a, b)| (a & b).count_ones() as usize)
+            .sum();
+        let crowded = |len: usize, bits: &Bits| len.saturating_sub(bits.count());
+        both + crowded(len, self).min(crowded(other_len, other))
+    }
+}
+
 /// The outcome for one document. Serialisable, so decisions can be shipped and
 /// replayed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -140,6 +180,8 @@ pub struct Index {
     paragraph_lsh: Lsh,
     /// Per indexed paragraph: stored line, document slot, paragraph number.
     paragraphs: Vec<(u32, u32, u32)>,
+    /// Per indexed paragraph: the summary of its shingle set (see [`Bits`]).
+    paragraph_bits: Vec<Bits>,
     doc_t: Thresholds,
     paragraph_t: Thresholds,
     cands: Vec<u32>,
@@ -157,6 +199,7 @@ impl Index {
             docs: Vec::new(),
             paragraph_lsh: Lsh::new(paragraph.0.bands, paragraph.0.rows),
             paragraphs: Vec::new(),
+            paragraph_bits: Vec::new(),
             doc_t: doc.1,
             paragraph_t: paragraph.1,
             cands: Vec::new(),
@@ -200,14 +243,20 @@ impl Index {
                 |b| f.paragraph(line.line, b),
                 &mut self.cands,
             );
+            let query = Bits::of(&line.shingles);
             let mut best: Option<(u32, f64)> = None;
             for &c in &self.cands {
                 let at = self.paragraphs[c as usize].0;
-                if !self
-                    .paragraph_t
-                    .reachable(self.lines.set_len(at), line.shingles.len())
+                let (stored_len, len) = (self.lines.set_len(at), line.shingles.len());
+                // Ruled out by size, or by the summaries, without reading the set
+                // (most candidates share a common phrase or two and nothing more).
+                let t = &self.paragraph_t;
+                if !t.reachable(stored_len, len)
+                    || (self.paragraph_bits[c as usize].shared_at_most(stored_len, &query, len)
+                        as f64)
+                        < t.need(stored_len, len)
                 {
-                    continue; // ruled out by size, without reading the set
+                    continue;
                 }
                 let Some(stored) = self.lines.get(at) else {
                     continue; // unreadable: the error is kept for `take_error`
@@ -318,6 +367,7 @@ impl Index {
                 self.paragraph_lsh
                     .insert_where(minhash, |b| f.paragraph(l.line, b));
                 self.paragraphs.push((stored, slot, l.line - shift));
+                self.paragraph_bits.push(Bits::of(&l.shingles));
             }
         }
         if doc.is_some() && !sig.doc_set.is_empty() {
@@ -337,7 +387,9 @@ impl Index {
                 + self.exact.capacity() * 25
                 + self.ids.iter().map(|s| s.len() + 16).sum::<usize>(),
             paragraphs: self.paragraphs.len(),
-            paragraph_bytes: self.paragraph_lsh.heap_bytes() + self.paragraphs.capacity() * 12,
+            paragraph_bytes: self.paragraph_lsh.heap_bytes()
+                + self.paragraphs.capacity() * 12
+                + self.paragraph_bits.capacity() * std::mem::size_of::<Bits>(),
             shingle_bytes: self.lines.heap_bytes(),
             spilled_shingle_bytes: self.lines.spilled_bytes(),
         }
@@ -461,5 +513,94 @@ mod tests {
         assert_eq!(m.spilled_shingle_bytes, 0);
         assert!(s.spilled_shingle_bytes > 100_000, "{s:?}");
         assert!(s.shingle_bytes < m.shingle_bytes, "{s:?} {m:?}");
+    }
+
+    /// The summaries only skip candidates that could not pass: an index whose
+    /// summaries rule out nothing (every bit set) decides every document the same.
+    #[test]
+    fn summaries_change_no_decision() {
+        let signer = Signer {
+            hasher: MinHasher::new(128),
+            shingle_words: 3,
+            exact: true,
+            doc: true,
+            paragraphs: true,
+            paragraph_min_words: 10,
+        };
+        let (mut with, mut without) = (index(), index());
+        let mut copies = 0;
+        for (n, doc) in documents().iter().enumerate() {
+            let sig = signer.sign(doc.iter().map(String::as_str));
+            let decision = with.decide(&sig);
+            assert_eq!(without.decide(&sig), decision, "document {n}");
+            if let Decision::Keep { paragraphs } = &decision {
+                copies += paragraphs.len();
+                with.commit(&n.to_string(), &sig, paragraphs, true);
+                without.commit(&n.to_string(), &sig, paragraphs, true);
+                without.paragraph_bits.fill(Bits([u64::MAX; 4]));
+            }
+        }
+        assert!(copies > 10, "{copies}");
+    }
+
+    fn shingles(text: &str) -> Vec<u32> {
+        let mut set = Vec::new();
+        crate::dedup::shingle::Shingler::default().shingles(text, 3, &mut set);
+        into_set(&mut set);
+        set
+    }
+
+    #[test]
+    fn a_shared_phrase_alone_is_ruled_out_by_the_summaries() {
+        let a = shingles(
+            "The council approved the new budget on Tuesday after a long debate about \
+             road repairs, school funding and the cost of the new library, according to \
+             the minutes published by the city clerk later that evening.",
+        );
+        let b = shingles(
+            "Fans queued for hours outside the stadium before the final, and several \
+             said the ticket prices were too high, according to the minutes published \
+             by the supporters' club, which has asked the league to step in.",
+        );
+        let t = Thresholds {
+            jaccard: 0.8,
+            containment: 0.65,
+        };
+        let shared = intersection_reaching(&a, &b, 0.0).unwrap_or(0);
+        assert!(shared >= 3, "the two share a phrase: {shared}");
+        assert!(
+            t.reachable(a.len(), b.len()),
+            "sizes alone do not rule it out"
+        );
+        let bound = Bits::of(&a).shared_at_most(a.len(), &Bits::of(&b), b.len());
+        assert!((bound as f64) < t.need(a.len(), b.len()), "bound {bound}");
+        // A near-copy is not ruled out.
+        let c = shingles(
+            "The council approved the new budget on Tuesday after a long debate about \
+             road repairs, school funding and the cost of the new library, the minutes \
+             published by the city clerk that evening show.",
+        );
+        let bound = Bits::of(&a).shared_at_most(a.len(), &Bits::of(&c), c.len());
+        assert!((bound as f64) >= t.need(a.len(), c.len()), "bound {bound}");
+    }
+
+    proptest::proptest! {
+        /// The bound is never below the real intersection, also when many shingles
+        /// share a bit (hashes drawn from few top bytes).
+        #[test]
+        fn summary_bound_is_at_least_the_intersection(
+            a in proptest::collection::btree_set((0u32..12, 0u32..50), 0..120),
+            b in proptest::collection::btree_set((0u32..12, 0u32..50), 0..120),
+        ) {
+            let set = |s: &std::collections::BTreeSet<(u32, u32)>| {
+                let mut v: Vec<u32> = s.iter().map(|&(top, low)| top << 24 | low).collect();
+                v.sort_unstable();
+                v
+            };
+            let (a, b) = (set(&a), set(&b));
+            let shared = a.iter().filter(|x| b.binary_search(x).is_ok()).count();
+            let bound = Bits::of(&a).shared_at_most(a.len(), &Bits::of(&b), b.len());
+            proptest::prop_assert!(bound >= shared, "{} < {}", bound, shared);
+        }
     }
 }
