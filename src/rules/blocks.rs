@@ -76,6 +76,13 @@ pub struct Config {
     /// or more (a list of headlines) ends the article: the segment beyond it stays only
     /// when it is substantial, not merely on shared words (0: off).
     pub teaser_words: usize,
+    /// A key (`Q`, `A`, a speaker's name) that opens at least this many prose lines is
+    /// the voice of an interview or a transcript: its short `Key: value` lines are
+    /// exchanges of the same dialogue, not a fact card (0: off).
+    pub dialogue_lines: usize,
+    /// In a numbered list the article introduces with a colon, up to this many lines
+    /// between item `n` and item `n + 1` (a shop link, a price) belong to the item (0: off).
+    pub item_lines: usize,
 }
 
 impl Default for Config {
@@ -102,6 +109,8 @@ impl Default for Config {
             template_min_docs_prose: 50,
             intro_words: 4,
             teaser_words: 4,
+            dialogue_lines: 2,
+            item_lines: 2,
         }
     }
 }
@@ -233,6 +242,9 @@ impl Rule for Blocks {
             }
         }
         mark_repeated(text, &mut lines);
+        if self.cfg.dialogue_lines > 0 {
+            mark_dialogue(text, &mut lines, self.cfg.dialogue_lines);
+        }
         // Each line's stems, hashed once: cohesion is measured several times over.
         let mut flat: Vec<u64> = Vec::new();
         for l in &mut lines {
@@ -266,11 +278,33 @@ impl Rule for Blocks {
             let intro = &text[lines[after].start..lines[after].end];
             if intro.ends_with(':') && lines[after].words >= self.cfg.intro_words {
                 after += 1;
-                // Its items: non-sentence lines of a few words, not page template.
+                // Its items: non-sentence lines of a few words, not page template. In a
+                // numbered list, whatever stands between item `n` and item `n + 1` (a
+                // link, a price) is part of item `n`.
+                let mut number: Option<u32> = None;
                 while after < lines.len() {
                     let item = &lines[after];
+                    let n = list_number(&text[item.start..item.end]);
+                    if n.is_some() && (number.is_none() || n == number.map(|m| m + 1)) {
+                        number = n;
+                        after += 1;
+                        continue;
+                    }
                     if item.is_sentence() || item.words < 3 || item.repeated || item.template {
-                        break;
+                        let next = number.and_then(|m| {
+                            let reach = (after + 1 + self.cfg.item_lines).min(lines.len());
+                            (after + 1..reach).find(|&k| {
+                                lines[k].shape == Shape::Bullet
+                                    && list_number(&text[lines[k].start..lines[k].end])
+                                        == Some(m + 1)
+                            })
+                        });
+                        let Some(k) = next.filter(|&k| lines[after..k].iter().all(|l| !l.template))
+                        else {
+                            break;
+                        };
+                        after = k;
+                        continue;
                     }
                     after += 1;
                 }
@@ -834,6 +868,44 @@ fn has_clause_punctuation(line: &str, words: usize) -> bool {
     marks * 40 >= words
 }
 
+/// The number of a numbered list item (`3. `, `12) `).
+fn list_number(line: &str) -> Option<u32> {
+    let t = line.trim_start();
+    let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0
+        || digits > 3
+        || !matches!(t.as_bytes().get(digits), Some(b'.') | Some(b')'))
+        || t.as_bytes().get(digits + 1) != Some(&b' ')
+    {
+        return None;
+    }
+    t[..digits].parse().ok()
+}
+
+/// Short `Key: value` lines whose key also opens several prose lines (`Q:` and `A:` of
+/// an interview, a speaker in a transcript) are turns of the article's dialogue: they
+/// count as short sentences, not as a fact card.
+fn mark_dialogue(text: &str, lines: &mut [LineInfo], min_lines: usize) {
+    let mut voices: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for l in lines
+        .iter()
+        .filter(|l| l.shape == Shape::Prose && !l.repeated)
+    {
+        if let Some(key) = key_of(&text[l.start..l.end]) {
+            *voices.entry(key).or_default() += 1;
+        }
+    }
+    voices.retain(|_, n| *n >= min_lines);
+    if voices.is_empty() {
+        return;
+    }
+    for l in lines.iter_mut().filter(|l| l.shape == Shape::KeyValue) {
+        if key_of(&text[l.start..l.end]).is_some_and(|k| voices.contains_key(k)) {
+            l.shape = Shape::ShortSentence;
+        }
+    }
+}
+
 fn is_bullet(line: &str) -> bool {
     let t = line.trim_start();
     if t.starts_with(['-', '•', '*', '·', '–', '▪', '►', '»']) {
@@ -848,22 +920,25 @@ fn is_bullet(line: &str) -> bool {
 
 /// `Key: value`, with a key of at most four words that starts with a letter.
 fn is_key_value(line: &str) -> bool {
-    let Some(colon) = line.find(':') else {
-        return false;
-    };
+    key_of(line).is_some()
+}
+
+/// The key of a `Key: value` line.
+fn key_of(line: &str) -> Option<&str> {
+    let colon = line.find(':')?;
     let key = &line[..colon];
     let value = line[colon + 1..].trim();
     if key.is_empty() || value.is_empty() || key.ends_with(' ') {
-        return false;
+        return None;
     }
     if !key.chars().next().is_some_and(char::is_alphanumeric) {
-        return false;
+        return None;
     }
     // "http://…" is a link, not a key.
     if value.starts_with("//") {
-        return false;
+        return None;
     }
-    key.split_whitespace().count() <= 4 && key.chars().count() <= 32
+    (key.split_whitespace().count() <= 4 && key.chars().count() <= 32).then_some(key)
 }
 
 /// Digits and at most two letters: a table cell, a score, a price, a time.
@@ -1286,5 +1361,89 @@ mod tests {
     fn leaves_documents_without_prose_alone() {
         let rule = build(Config::default());
         assert!(removed(rule.as_ref(), "Milk\nEggs\nBread\nButter").is_empty());
+    }
+
+    fn interview() -> String {
+        [
+            "The city council named a new transport director on Tuesday, and we asked her about the bus plan.",
+            "Q: What will change first for riders in the northern districts when the new routes open?",
+            "A: Twelve new routes open in spring, and weekend service runs until midnight on every line.",
+            "Q: How will the council pay for the expanded fleet and the new depots it needs?",
+            "A: A regional grant covers the buses, and the depots come from the council's own budget.",
+            "Q: Favourite bus route?",
+            "A: The harbour loop",
+            "Q: Favourite city?",
+            "A: Lisbon, Porto and Seville",
+        ]
+        .join("\n")
+    }
+
+    #[test]
+    fn keeps_the_short_turns_of_an_interview() {
+        // Quick-fire questions at the end of an interview look like a fact card, but
+        // their keys are the voices of the article's own prose.
+        let text = format!("{}\nHome\nContact\n© 2024 Example Media", interview());
+        let rule = build(Config::default());
+        assert_eq!(cleaned(rule.as_ref(), &text), interview());
+        let off = build(Config {
+            dialogue_lines: 0,
+            ..Config::default()
+        });
+        assert!(!cleaned(off.as_ref(), &text).contains("harbour loop"));
+    }
+
+    #[test]
+    fn a_card_with_other_keys_after_an_interview_still_goes() {
+        let card =
+            "Car specs\nEngine: 2.0-litre turbo\nPower: 250hp\nPrice: from £40,000\nOn sale: now";
+        let text = format!("{}\n{card}", interview());
+        let out = cleaned(build(Config::default()).as_ref(), &text);
+        assert!(out.contains("The harbour loop"), "{out}");
+        assert!(!out.contains("Engine"), "{out}");
+    }
+
+    fn numbered_list() -> String {
+        [
+            "The shop's best deals for collectors this week, picked by our editors, are these:",
+            "1) Model tram of the northern line, scale 1:87",
+            "https://shop.example/a1",
+            "2) Poster of the 1962 bus network map",
+            "https://shop.example/b2",
+            "3) Conductor's ticket punch, restored",
+            "https://shop.example/c3",
+        ]
+        .join("\n")
+    }
+
+    #[test]
+    fn keeps_the_links_between_the_items_of_an_introduced_numbered_list() {
+        let body = format!("{}\n{}", article(), article_continued());
+        let list = numbered_list();
+        // The last item's link has no item after it: it goes with the footer.
+        let text = format!("{body}\n{list}\nHome\nContact\n© 2024 Example Media");
+        let rule = build(Config::default());
+        assert_eq!(
+            cleaned(rule.as_ref(), &text),
+            format!("{body}\n{}", list.rsplit_once("\n").unwrap().0)
+        );
+        let off = build(Config {
+            item_lines: 0,
+            ..Config::default()
+        });
+        assert!(!cleaned(off.as_ref(), &text).contains("Poster"));
+    }
+
+    #[test]
+    fn a_numbered_list_out_of_sequence_is_not_continued() {
+        // Item 1, a link, then item 5: not the same list; nor is a list without an
+        // introduction.
+        let body = format!("{}\n{}", article(), article_continued());
+        let rule = build(Config::default());
+        let skip = "These are the collectors' deals of the week from the shop:\n1) Model tram of the northern line\nhttps://shop.example/a1\n5) Poster of the bus map\nhttps://shop.example/b2";
+        let out = cleaned(rule.as_ref(), &format!("{body}\n{skip}"));
+        assert!(!out.contains("Poster"), "{out}");
+        let bare = numbered_list().split_once("\n").unwrap().1.to_string();
+        let out = cleaned(rule.as_ref(), &format!("{body}\n{bare}"));
+        assert_eq!(out, body);
     }
 }
