@@ -83,6 +83,10 @@ pub struct Config {
     /// In a numbered list the article introduces with a colon, up to this many lines
     /// between item `n` and item `n + 1` (a shop link, a price) belong to the item (0: off).
     pub item_lines: usize,
+    /// An embedded post (`text` then `— Name (@handle) Month D, YYYY`) quotes up to this
+    /// many lines before its attribution line; all of them count as short sentences
+    /// (0: off).
+    pub embed_lines: usize,
 }
 
 impl Default for Config {
@@ -111,6 +115,7 @@ impl Default for Config {
             teaser_words: 4,
             dialogue_lines: 2,
             item_lines: 2,
+            embed_lines: 3,
         }
     }
 }
@@ -244,6 +249,9 @@ impl Rule for Blocks {
         mark_repeated(text, &mut lines);
         if self.cfg.dialogue_lines > 0 {
             mark_dialogue(text, &mut lines, self.cfg.dialogue_lines);
+        }
+        if self.cfg.embed_lines > 0 {
+            mark_embeds(text, &mut lines, self.cfg.embed_lines);
         }
         // Each line's stems, hashed once: cohesion is measured several times over.
         let mut flat: Vec<u64> = Vec::new();
@@ -906,6 +914,54 @@ fn mark_dialogue(text: &str, lines: &mut [LineInfo], min_lines: usize) {
     }
 }
 
+/// An embedded social post's attribution line: a dash, a name, `(@handle)` and a date
+/// ending in a year (`— Jane Roe (@jroe) November 18, 2019`).
+fn is_embed_attribution(line: &str) -> bool {
+    let t = line.trim();
+    let Some(rest) = t.strip_prefix(['—', '–', '-']) else {
+        return false;
+    };
+    if !rest.starts_with(char::is_whitespace) || crate::text::count_words(t) > 16 {
+        return false;
+    }
+    let Some(at) = rest.find("(@") else {
+        return false;
+    };
+    let handle = &rest[at + 2..];
+    let Some(close) = handle.find(')') else {
+        return false;
+    };
+    let ok_handle = close > 0
+        && handle[..close]
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_');
+    let year = t.bytes().rev().take_while(u8::is_ascii_digit).count() == 4;
+    ok_handle && year
+}
+
+/// An embedded post is quoted text of the article: its attribution line and the
+/// non-sentence lines just above it (the post, cut into lines, with its links) count as
+/// short sentences, so neither a low-cohesion block nor the end of the body.
+fn mark_embeds(text: &str, lines: &mut [LineInfo], max_lines: usize) {
+    for k in 0..lines.len() {
+        if !is_embed_attribution(&text[lines[k].start..lines[k].end]) {
+            continue;
+        }
+        let mut j = k;
+        while j > 0 && k - j < max_lines && !lines[j - 1].is_sentence() {
+            if is_embed_attribution(&text[lines[j - 1].start..lines[j - 1].end]) {
+                break;
+            }
+            j -= 1;
+        }
+        for l in &mut lines[j..=k] {
+            if !l.repeated && !l.template {
+                l.shape = Shape::ShortSentence;
+            }
+        }
+    }
+}
+
 fn is_bullet(line: &str) -> bool {
     let t = line.trim_start();
     if t.starts_with(['-', '•', '*', '·', '–', '▪', '►', '»']) {
@@ -1445,5 +1501,47 @@ mod tests {
         let bare = numbered_list().split_once("\n").unwrap().1.to_string();
         let out = cleaned(rule.as_ref(), &format!("{body}\n{bare}"));
         assert_eq!(out, body);
+    }
+
+    #[test]
+    fn embed_attributions() {
+        assert!(is_embed_attribution(
+            "— Jane Roe (@jane_roe) November 18, 2019"
+        ));
+        assert!(is_embed_attribution("- Transit Desk (@transit) 3 May 2021"));
+        // No handle, no year, or not opened by a dash: a byline, a signature.
+        assert!(!is_embed_attribution("— Jane Roe, November 18, 2019"));
+        assert!(!is_embed_attribution("— Jane Roe (@jane_roe)"));
+        assert!(!is_embed_attribution(
+            "Jane Roe (@jane_roe) November 18, 2019"
+        ));
+        assert!(!is_embed_attribution(
+            "— Jane Roe (@jane roe) November 18, 2019"
+        ));
+    }
+
+    #[test]
+    fn keeps_embedded_posts_inside_and_at_the_end_of_the_body() {
+        let post = "Who pays for the lasagna at the depot party? https://t.co/AbC123\n— Jane Roe (@jane_roe) November 18, 2019";
+        let last = "Honestly the best bus driver in town is my cat pic.twitter.com/XyZ789\n— Sam Poe (@sampoe) November 19, 2019";
+        let body = format!("{}\n{post}\n{}\n{last}", article(), article_continued());
+        let text = format!("{body}\nHome\nContact\n© 2024 Example Media");
+        let rule = build(Config::default());
+        assert_eq!(cleaned(rule.as_ref(), &text), body);
+        let off = build(Config {
+            embed_lines: 0,
+            ..Config::default()
+        });
+        let out = cleaned(off.as_ref(), &text);
+        assert!(!out.contains("lasagna") && !out.contains("my cat"), "{out}");
+    }
+
+    #[test]
+    fn a_list_without_an_attribution_is_no_embedded_post() {
+        // The same two lines, signed without a handle: an off-topic block as before.
+        let post = "Who pays for the lasagna at the depot party? https://t.co/AbC123\n— Jane Roe, November 18, 2019";
+        let text = format!("{}\n{post}\n{}", article(), article_continued());
+        let out = cleaned(build(Config::default()).as_ref(), &text);
+        assert!(!out.contains("lasagna"), "{out}");
     }
 }
