@@ -87,6 +87,11 @@ pub struct Config {
     /// many lines before its attribution line; all of them count as short sentences
     /// (0: off).
     pub embed_lines: usize,
+    /// The segment that opens the body window, when it holds at most one sentence
+    /// line, stays only when it is substantial (or beyond a listicle gap), not merely
+    /// on shared words: a standfirst above the byline block sums up the article, so it
+    /// always shares its words.
+    pub lead_by_size: bool,
 }
 
 impl Default for Config {
@@ -116,6 +121,7 @@ impl Default for Config {
             dialogue_lines: 2,
             item_lines: 2,
             embed_lines: 3,
+            lead_by_size: true,
         }
     }
 }
@@ -447,7 +453,18 @@ impl Blocks {
             if first > 0 {
                 let shape = gap_shape(segments[first - 1].1, segments[first].0);
                 let same = shape.as_ref().is_some_and(|g| crossed.contains(g));
-                if same || cohesive(&segments[first - 1]) {
+                let prev = &segments[first - 1];
+                // A standfirst: one sentence opening the window, then a gap.
+                let sentences = lines[prev.0..prev.1]
+                    .iter()
+                    .filter(|l| l.is_sentence())
+                    .count();
+                let ok = if self.cfg.lead_by_size && sentences <= 1 && first == 1 {
+                    prose_words(prev) as f64 >= self.cfg.segment_size_ratio * core_words
+                } else {
+                    cohesive(prev)
+                };
+                if same || ok {
                     crossed.extend(shape);
                     first -= 1;
                     grew = true;
@@ -1543,5 +1560,36 @@ mod tests {
         let text = format!("{}\n{post}\n{}", article(), article_continued());
         let out = cleaned(build(Config::default()).as_ref(), &text);
         assert!(!out.contains("lasagna"), "{out}");
+    }
+
+    #[test]
+    fn a_standfirst_before_the_byline_goes_though_it_is_on_the_subject() {
+        // One sentence summing up the article, then the byline block, then the body:
+        // the summary shares the body's words, but it is no part of it.
+        let dek = "The council will add twelve bus routes in the northern districts next spring, funded by a regional grant for the expanded network.";
+        let text = format!(
+            "{dek}\nBy Jane Roe\nNov. 19, 2019\nShare this\n{}",
+            long_article()
+        );
+        let rule = build(Config::default());
+        assert_eq!(cleaned(rule.as_ref(), &text), long_article());
+        let off = build(Config {
+            lead_by_size: false,
+            ..Config::default()
+        });
+        assert!(cleaned(off.as_ref(), &text).starts_with("The council will add"));
+    }
+
+    #[test]
+    fn an_opening_of_several_paragraphs_before_a_gap_stays() {
+        // Two paragraphs, then a photo block, then the rest: the opening is the
+        // article's, by its cohesion, even though it is smaller than what follows.
+        let opening = "The council will add twelve bus routes in the northern districts next spring, officials said.\nThe expanded network will be funded by a regional grant the council secured last year.";
+        let text = format!("{opening}\nGallery\nPhoto 1\nEnlarge\n{}", long_article());
+        let rule = build(Config::default());
+        assert_eq!(
+            cleaned(rule.as_ref(), &text),
+            format!("{opening}\n{}", long_article())
+        );
     }
 }

@@ -190,6 +190,9 @@ impl Rule for Caption {
         Config::ID
     }
 
+    /// Line-local but for the caption above a credit-only line: in a later pass
+    /// (changed lines only) that neighbour is out of view, so the rule finds less
+    /// there, never something a clean output would lose again.
     fn line_local(&self) -> bool {
         true
     }
