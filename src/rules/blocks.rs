@@ -92,6 +92,10 @@ pub struct Config {
     /// on shared words: a standfirst above the byline block sums up the article, so it
     /// always shares its words.
     pub lead_by_size: bool,
+    /// Inside the body, a run whose shape (its lines' forms in order) recurs in at
+    /// least this many runs of the body is an item header of a listicle, kept whatever
+    /// its cohesion; runs of plain fragments or template lines do not count (0: off).
+    pub item_runs: usize,
 }
 
 impl Default for Config {
@@ -122,6 +126,7 @@ impl Default for Config {
             item_lines: 2,
             embed_lines: 3,
             lead_by_size: true,
+            item_runs: 3,
         }
     }
 }
@@ -330,6 +335,7 @@ impl Rule for Blocks {
         self.emit_runs(&flat, &lines[after..], "after_body", &vocab, found);
 
         // Inside the body: runs of non-sentence lines long enough to be blocks.
+        let mut runs: Vec<(usize, usize)> = Vec::new();
         let mut i = body_start;
         while i < body_end {
             if lines[i].is_sentence() {
@@ -340,16 +346,38 @@ impl Rule for Blocks {
             while i < body_end && !lines[i].is_sentence() {
                 i += 1;
             }
-            let run = &lines[run_start..i];
-            if run.len() < self.cfg.inner_block_lines {
-                continue; // a subheading
+            if i - run_start >= self.cfg.inner_block_lines {
+                runs.push((run_start, i));
+            } // else a subheading
+        }
+        // A listicle's item header (a name, a photo credit, a handle) has the same
+        // shape from item to item; teaser lists of plain fragments and template lines
+        // look alike from card to card too, so they do not count.
+        let signature = |&(a, b): &(usize, usize)| -> Option<Vec<(Shape, bool, bool)>> {
+            let run = &lines[a..b];
+            if run.iter().any(|l| l.template)
+                || run.iter().all(|l| l.shape == Shape::Fragment && !l.numeric)
+            {
+                return None;
             }
+            Some(
+                run.iter()
+                    .map(|l| (l.shape, l.numeric, l.link_like))
+                    .collect(),
+            )
+        };
+        let signatures: Vec<_> = runs.iter().map(signature).collect();
+        for (k, &(run_start, run_end)) in runs.iter().enumerate() {
+            let run = &lines[run_start..run_end];
+            let item = self.cfg.item_runs > 0
+                && signatures[k].is_some()
+                && signatures.iter().filter(|s| **s == signatures[k]).count() >= self.cfg.item_runs;
             let cohesion = cohesion(run, &flat, &vocab);
             // A card of `Key: value` lines is a fact box even when it is about the story.
             let card = run.iter().filter(|l| l.shape == Shape::KeyValue).count();
             let is_card =
                 self.cfg.card_lines > 0 && card >= self.cfg.card_lines && 2 * card >= run.len();
-            if cohesion < self.cfg.min_cohesion || is_card {
+            if (cohesion < self.cfg.min_cohesion && !item) || is_card {
                 let mut ev = evidence(run, "inside_body");
                 ev.push(if is_card { "card" } else { "low_cohesion" }.to_string());
                 push(found, run, cohesion, ev);
@@ -1591,5 +1619,45 @@ mod tests {
             cleaned(rule.as_ref(), &text),
             format!("{opening}\n{}", long_article())
         );
+    }
+
+    fn bakers(header: impl Fn(usize) -> String) -> String {
+        let paras = [
+            "She bakes sourdough loaves every night and sells them at the market before dawn.",
+            "His rye bread won the regional fair twice, and the queue starts before six.",
+            "Their pastries use butter from a farm two valleys away, delivered each morning.",
+        ];
+        let mut out = vec![
+            "We asked three bakers how they started and what they bake on Sundays.".to_string(),
+        ];
+        for (k, p) in paras.iter().enumerate() {
+            out.push(header(k));
+            out.push(p.to_string());
+        }
+        out.join("\n")
+    }
+
+    #[test]
+    fn keeps_item_headers_that_recur_through_a_listicle() {
+        // Each item opens with a name, a photo line and a handle: no content word in
+        // common with the text, but the same shape three times over.
+        let names = ["Anna Petrova", "Ivan Sokolov", "Maria Lind"];
+        let text = bakers(|k| format!("{}\nPhoto: family album\nAccount: @baker{k}", names[k]));
+        let rule = build(Config::default());
+        assert_eq!(cleaned(rule.as_ref(), &text), text);
+        let off = build(Config {
+            item_runs: 0,
+            ..Config::default()
+        });
+        assert!(!cleaned(off.as_ref(), &text).contains("Anna Petrova"));
+    }
+
+    #[test]
+    fn teasers_of_plain_fragments_inside_the_body_still_go() {
+        // Recurring, but plain headline fragments: inline teaser links.
+        let text = bakers(|k| format!("More stories\nA celebrity wedding {k}"));
+        let out = cleaned(build(Config::default()).as_ref(), &text);
+        assert!(!out.contains("celebrity"), "{out}");
+        assert!(out.contains("butter from a farm"), "{out}");
     }
 }
