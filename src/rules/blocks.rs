@@ -76,6 +76,26 @@ pub struct Config {
     /// or more (a list of headlines) ends the article: the segment beyond it stays only
     /// when it is substantial, not merely on shared words (0: off).
     pub teaser_words: usize,
+    /// A key (`Q`, `A`, a speaker's name) that opens at least this many prose lines is
+    /// the voice of an interview or a transcript: its short `Key: value` lines are
+    /// exchanges of the same dialogue, not a fact card (0: off).
+    pub dialogue_lines: usize,
+    /// In a numbered list the article introduces with a colon, up to this many lines
+    /// between item `n` and item `n + 1` (a shop link, a price) belong to the item (0: off).
+    pub item_lines: usize,
+    /// An embedded post (`text` then `— Name (@handle) Month D, YYYY`) quotes up to this
+    /// many lines before its attribution line; all of them count as short sentences
+    /// (0: off).
+    pub embed_lines: usize,
+    /// The segment that opens the body window, when it holds at most one sentence
+    /// line, stays only when it is substantial (or beyond a listicle gap), not merely
+    /// on shared words: a standfirst above the byline block sums up the article, so it
+    /// always shares its words.
+    pub lead_by_size: bool,
+    /// Inside the body, a run whose shape (its lines' forms in order) recurs in at
+    /// least this many runs of the body is an item header of a listicle, kept whatever
+    /// its cohesion; runs of plain fragments or template lines do not count (0: off).
+    pub item_runs: usize,
 }
 
 impl Default for Config {
@@ -102,6 +122,11 @@ impl Default for Config {
             template_min_docs_prose: 50,
             intro_words: 4,
             teaser_words: 4,
+            dialogue_lines: 2,
+            item_lines: 2,
+            embed_lines: 3,
+            lead_by_size: true,
+            item_runs: 3,
         }
     }
 }
@@ -233,6 +258,12 @@ impl Rule for Blocks {
             }
         }
         mark_repeated(text, &mut lines);
+        if self.cfg.dialogue_lines > 0 {
+            mark_dialogue(text, &mut lines, self.cfg.dialogue_lines);
+        }
+        if self.cfg.embed_lines > 0 {
+            mark_embeds(text, &mut lines, self.cfg.embed_lines);
+        }
         // Each line's stems, hashed once: cohesion is measured several times over.
         let mut flat: Vec<u64> = Vec::new();
         for l in &mut lines {
@@ -266,11 +297,33 @@ impl Rule for Blocks {
             let intro = &text[lines[after].start..lines[after].end];
             if intro.ends_with(':') && lines[after].words >= self.cfg.intro_words {
                 after += 1;
-                // Its items: non-sentence lines of a few words, not page template.
+                // Its items: non-sentence lines of a few words, not page template. In a
+                // numbered list, whatever stands between item `n` and item `n + 1` (a
+                // link, a price) is part of item `n`.
+                let mut number: Option<u32> = None;
                 while after < lines.len() {
                     let item = &lines[after];
+                    let n = list_number(&text[item.start..item.end]);
+                    if n.is_some() && (number.is_none() || n == number.map(|m| m + 1)) {
+                        number = n;
+                        after += 1;
+                        continue;
+                    }
                     if item.is_sentence() || item.words < 3 || item.repeated || item.template {
-                        break;
+                        let next = number.and_then(|m| {
+                            let reach = (after + 1 + self.cfg.item_lines).min(lines.len());
+                            (after + 1..reach).find(|&k| {
+                                lines[k].shape == Shape::Bullet
+                                    && list_number(&text[lines[k].start..lines[k].end])
+                                        == Some(m + 1)
+                            })
+                        });
+                        let Some(k) = next.filter(|&k| lines[after..k].iter().all(|l| !l.template))
+                        else {
+                            break;
+                        };
+                        after = k;
+                        continue;
                     }
                     after += 1;
                 }
@@ -282,6 +335,7 @@ impl Rule for Blocks {
         self.emit_runs(&flat, &lines[after..], "after_body", &vocab, found);
 
         // Inside the body: runs of non-sentence lines long enough to be blocks.
+        let mut runs: Vec<(usize, usize)> = Vec::new();
         let mut i = body_start;
         while i < body_end {
             if lines[i].is_sentence() {
@@ -292,16 +346,38 @@ impl Rule for Blocks {
             while i < body_end && !lines[i].is_sentence() {
                 i += 1;
             }
-            let run = &lines[run_start..i];
-            if run.len() < self.cfg.inner_block_lines {
-                continue; // a subheading
+            if i - run_start >= self.cfg.inner_block_lines {
+                runs.push((run_start, i));
+            } // else a subheading
+        }
+        // A listicle's item header (a name, a photo credit, a handle) has the same
+        // shape from item to item; teaser lists of plain fragments and template lines
+        // look alike from card to card too, so they do not count.
+        let signature = |&(a, b): &(usize, usize)| -> Option<Vec<(Shape, bool, bool)>> {
+            let run = &lines[a..b];
+            if run.iter().any(|l| l.template)
+                || run.iter().all(|l| l.shape == Shape::Fragment && !l.numeric)
+            {
+                return None;
             }
+            Some(
+                run.iter()
+                    .map(|l| (l.shape, l.numeric, l.link_like))
+                    .collect(),
+            )
+        };
+        let signatures: Vec<_> = runs.iter().map(signature).collect();
+        for (k, &(run_start, run_end)) in runs.iter().enumerate() {
+            let run = &lines[run_start..run_end];
+            let item = self.cfg.item_runs > 0
+                && signatures[k].is_some()
+                && signatures.iter().filter(|s| **s == signatures[k]).count() >= self.cfg.item_runs;
             let cohesion = cohesion(run, &flat, &vocab);
             // A card of `Key: value` lines is a fact box even when it is about the story.
             let card = run.iter().filter(|l| l.shape == Shape::KeyValue).count();
             let is_card =
                 self.cfg.card_lines > 0 && card >= self.cfg.card_lines && 2 * card >= run.len();
-            if cohesion < self.cfg.min_cohesion || is_card {
+            if (cohesion < self.cfg.min_cohesion && !item) || is_card {
                 let mut ev = evidence(run, "inside_body");
                 ev.push(if is_card { "card" } else { "low_cohesion" }.to_string());
                 push(found, run, cohesion, ev);
@@ -405,7 +481,18 @@ impl Blocks {
             if first > 0 {
                 let shape = gap_shape(segments[first - 1].1, segments[first].0);
                 let same = shape.as_ref().is_some_and(|g| crossed.contains(g));
-                if same || cohesive(&segments[first - 1]) {
+                let prev = &segments[first - 1];
+                // A standfirst: one sentence opening the window, then a gap.
+                let sentences = lines[prev.0..prev.1]
+                    .iter()
+                    .filter(|l| l.is_sentence())
+                    .count();
+                let ok = if self.cfg.lead_by_size && sentences <= 1 && first == 1 {
+                    prose_words(prev) as f64 >= self.cfg.segment_size_ratio * core_words
+                } else {
+                    cohesive(prev)
+                };
+                if same || ok {
                     crossed.extend(shape);
                     first -= 1;
                     grew = true;
@@ -834,6 +921,92 @@ fn has_clause_punctuation(line: &str, words: usize) -> bool {
     marks * 40 >= words
 }
 
+/// The number of a numbered list item (`3. `, `12) `).
+fn list_number(line: &str) -> Option<u32> {
+    let t = line.trim_start();
+    let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0
+        || digits > 3
+        || !matches!(t.as_bytes().get(digits), Some(b'.') | Some(b')'))
+        || t.as_bytes().get(digits + 1) != Some(&b' ')
+    {
+        return None;
+    }
+    t[..digits].parse().ok()
+}
+
+/// Short `Key: value` lines whose key also opens several prose lines (`Q:` and `A:` of
+/// an interview, a speaker in a transcript) are turns of the article's dialogue: they
+/// count as short sentences, not as a fact card.
+fn mark_dialogue(text: &str, lines: &mut [LineInfo], min_lines: usize) {
+    let mut voices: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for l in lines
+        .iter()
+        .filter(|l| l.shape == Shape::Prose && !l.repeated)
+    {
+        if let Some(key) = key_of(&text[l.start..l.end]) {
+            *voices.entry(key).or_default() += 1;
+        }
+    }
+    voices.retain(|_, n| *n >= min_lines);
+    if voices.is_empty() {
+        return;
+    }
+    for l in lines.iter_mut().filter(|l| l.shape == Shape::KeyValue) {
+        if key_of(&text[l.start..l.end]).is_some_and(|k| voices.contains_key(k)) {
+            l.shape = Shape::ShortSentence;
+        }
+    }
+}
+
+/// An embedded social post's attribution line: a dash, a name, `(@handle)` and a date
+/// ending in a year (`— Jane Roe (@jroe) November 18, 2019`).
+fn is_embed_attribution(line: &str) -> bool {
+    let t = line.trim();
+    let Some(rest) = t.strip_prefix(['—', '–', '-']) else {
+        return false;
+    };
+    if !rest.starts_with(char::is_whitespace) || crate::text::count_words(t) > 16 {
+        return false;
+    }
+    let Some(at) = rest.find("(@") else {
+        return false;
+    };
+    let handle = &rest[at + 2..];
+    let Some(close) = handle.find(')') else {
+        return false;
+    };
+    let ok_handle = close > 0
+        && handle[..close]
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_');
+    let year = t.bytes().rev().take_while(u8::is_ascii_digit).count() == 4;
+    ok_handle && year
+}
+
+/// An embedded post is quoted text of the article: its attribution line and the
+/// non-sentence lines just above it (the post, cut into lines, with its links) count as
+/// short sentences, so neither a low-cohesion block nor the end of the body.
+fn mark_embeds(text: &str, lines: &mut [LineInfo], max_lines: usize) {
+    for k in 0..lines.len() {
+        if !is_embed_attribution(&text[lines[k].start..lines[k].end]) {
+            continue;
+        }
+        let mut j = k;
+        while j > 0 && k - j < max_lines && !lines[j - 1].is_sentence() {
+            if is_embed_attribution(&text[lines[j - 1].start..lines[j - 1].end]) {
+                break;
+            }
+            j -= 1;
+        }
+        for l in &mut lines[j..=k] {
+            if !l.repeated && !l.template {
+                l.shape = Shape::ShortSentence;
+            }
+        }
+    }
+}
+
 fn is_bullet(line: &str) -> bool {
     let t = line.trim_start();
     if t.starts_with(['-', '•', '*', '·', '–', '▪', '►', '»']) {
@@ -848,22 +1021,25 @@ fn is_bullet(line: &str) -> bool {
 
 /// `Key: value`, with a key of at most four words that starts with a letter.
 fn is_key_value(line: &str) -> bool {
-    let Some(colon) = line.find(':') else {
-        return false;
-    };
+    key_of(line).is_some()
+}
+
+/// The key of a `Key: value` line.
+fn key_of(line: &str) -> Option<&str> {
+    let colon = line.find(':')?;
     let key = &line[..colon];
     let value = line[colon + 1..].trim();
     if key.is_empty() || value.is_empty() || key.ends_with(' ') {
-        return false;
+        return None;
     }
     if !key.chars().next().is_some_and(char::is_alphanumeric) {
-        return false;
+        return None;
     }
     // "http://…" is a link, not a key.
     if value.starts_with("//") {
-        return false;
+        return None;
     }
-    key.split_whitespace().count() <= 4 && key.chars().count() <= 32
+    (key.split_whitespace().count() <= 4 && key.chars().count() <= 32).then_some(key)
 }
 
 /// Digits and at most two letters: a table cell, a score, a price, a time.
@@ -1286,5 +1462,202 @@ mod tests {
     fn leaves_documents_without_prose_alone() {
         let rule = build(Config::default());
         assert!(removed(rule.as_ref(), "Milk\nEggs\nBread\nButter").is_empty());
+    }
+
+    fn interview() -> String {
+        [
+            "The city council named a new transport director on Tuesday, and we asked her about the bus plan.",
+            "Q: What will change first for riders in the northern districts when the new routes open?",
+            "A: Twelve new routes open in spring, and weekend service runs until midnight on every line.",
+            "Q: How will the council pay for the expanded fleet and the new depots it needs?",
+            "A: A regional grant covers the buses, and the depots come from the council's own budget.",
+            "Q: Favourite bus route?",
+            "A: The harbour loop",
+            "Q: Favourite city?",
+            "A: Lisbon, Porto and Seville",
+        ]
+        .join("\n")
+    }
+
+    #[test]
+    fn keeps_the_short_turns_of_an_interview() {
+        // Quick-fire questions at the end of an interview look like a fact card, but
+        // their keys are the voices of the article's own prose.
+        let text = format!("{}\nHome\nContact\n© 2024 Example Media", interview());
+        let rule = build(Config::default());
+        assert_eq!(cleaned(rule.as_ref(), &text), interview());
+        let off = build(Config {
+            dialogue_lines: 0,
+            ..Config::default()
+        });
+        assert!(!cleaned(off.as_ref(), &text).contains("harbour loop"));
+    }
+
+    #[test]
+    fn a_card_with_other_keys_after_an_interview_still_goes() {
+        let card =
+            "Car specs\nEngine: 2.0-litre turbo\nPower: 250hp\nPrice: from £40,000\nOn sale: now";
+        let text = format!("{}\n{card}", interview());
+        let out = cleaned(build(Config::default()).as_ref(), &text);
+        assert!(out.contains("The harbour loop"), "{out}");
+        assert!(!out.contains("Engine"), "{out}");
+    }
+
+    fn numbered_list() -> String {
+        [
+            "The shop's best deals for collectors this week, picked by our editors, are these:",
+            "1) Model tram of the northern line, scale 1:87",
+            "https://shop.example/a1",
+            "2) Poster of the 1962 bus network map",
+            "https://shop.example/b2",
+            "3) Conductor's ticket punch, restored",
+            "https://shop.example/c3",
+        ]
+        .join("\n")
+    }
+
+    #[test]
+    fn keeps_the_links_between_the_items_of_an_introduced_numbered_list() {
+        let body = format!("{}\n{}", article(), article_continued());
+        let list = numbered_list();
+        // The last item's link has no item after it: it goes with the footer.
+        let text = format!("{body}\n{list}\nHome\nContact\n© 2024 Example Media");
+        let rule = build(Config::default());
+        assert_eq!(
+            cleaned(rule.as_ref(), &text),
+            format!("{body}\n{}", list.rsplit_once("\n").unwrap().0)
+        );
+        let off = build(Config {
+            item_lines: 0,
+            ..Config::default()
+        });
+        assert!(!cleaned(off.as_ref(), &text).contains("Poster"));
+    }
+
+    #[test]
+    fn a_numbered_list_out_of_sequence_is_not_continued() {
+        // Item 1, a link, then item 5: not the same list; nor is a list without an
+        // introduction.
+        let body = format!("{}\n{}", article(), article_continued());
+        let rule = build(Config::default());
+        let skip = "These are the collectors' deals of the week from the shop:\n1) Model tram of the northern line\nhttps://shop.example/a1\n5) Poster of the bus map\nhttps://shop.example/b2";
+        let out = cleaned(rule.as_ref(), &format!("{body}\n{skip}"));
+        assert!(!out.contains("Poster"), "{out}");
+        let bare = numbered_list().split_once("\n").unwrap().1.to_string();
+        let out = cleaned(rule.as_ref(), &format!("{body}\n{bare}"));
+        assert_eq!(out, body);
+    }
+
+    #[test]
+    fn embed_attributions() {
+        assert!(is_embed_attribution(
+            "— Jane Roe (@jane_roe) November 18, 2019"
+        ));
+        assert!(is_embed_attribution("- Transit Desk (@transit) 3 May 2021"));
+        // No handle, no year, or not opened by a dash: a byline, a signature.
+        assert!(!is_embed_attribution("— Jane Roe, November 18, 2019"));
+        assert!(!is_embed_attribution("— Jane Roe (@jane_roe)"));
+        assert!(!is_embed_attribution(
+            "Jane Roe (@jane_roe) November 18, 2019"
+        ));
+        assert!(!is_embed_attribution(
+            "— Jane Roe (@jane roe) November 18, 2019"
+        ));
+    }
+
+    #[test]
+    fn keeps_embedded_posts_inside_and_at_the_end_of_the_body() {
+        let post = "Who pays for the lasagna at the depot party? https://t.co/AbC123\n— Jane Roe (@jane_roe) November 18, 2019";
+        let last = "Honestly the best bus driver in town is my cat pic.twitter.com/XyZ789\n— Sam Poe (@sampoe) November 19, 2019";
+        let body = format!("{}\n{post}\n{}\n{last}", article(), article_continued());
+        let text = format!("{body}\nHome\nContact\n© 2024 Example Media");
+        let rule = build(Config::default());
+        assert_eq!(cleaned(rule.as_ref(), &text), body);
+        let off = build(Config {
+            embed_lines: 0,
+            ..Config::default()
+        });
+        let out = cleaned(off.as_ref(), &text);
+        assert!(!out.contains("lasagna") && !out.contains("my cat"), "{out}");
+    }
+
+    #[test]
+    fn a_list_without_an_attribution_is_no_embedded_post() {
+        // The same two lines, signed without a handle: an off-topic block as before.
+        let post = "Who pays for the lasagna at the depot party? https://t.co/AbC123\n— Jane Roe, November 18, 2019";
+        let text = format!("{}\n{post}\n{}", article(), article_continued());
+        let out = cleaned(build(Config::default()).as_ref(), &text);
+        assert!(!out.contains("lasagna"), "{out}");
+    }
+
+    #[test]
+    fn a_standfirst_before_the_byline_goes_though_it_is_on_the_subject() {
+        // One sentence summing up the article, then the byline block, then the body:
+        // the summary shares the body's words, but it is no part of it.
+        let dek = "The council will add twelve bus routes in the northern districts next spring, funded by a regional grant for the expanded network.";
+        let text = format!(
+            "{dek}\nBy Jane Roe\nNov. 19, 2019\nShare this\n{}",
+            long_article()
+        );
+        let rule = build(Config::default());
+        assert_eq!(cleaned(rule.as_ref(), &text), long_article());
+        let off = build(Config {
+            lead_by_size: false,
+            ..Config::default()
+        });
+        assert!(cleaned(off.as_ref(), &text).starts_with("The council will add"));
+    }
+
+    #[test]
+    fn an_opening_of_several_paragraphs_before_a_gap_stays() {
+        // Two paragraphs, then a photo block, then the rest: the opening is the
+        // article's, by its cohesion, even though it is smaller than what follows.
+        let opening = "The council will add twelve bus routes in the northern districts next spring, officials said.\nThe expanded network will be funded by a regional grant the council secured last year.";
+        let text = format!("{opening}\nGallery\nPhoto 1\nEnlarge\n{}", long_article());
+        let rule = build(Config::default());
+        assert_eq!(
+            cleaned(rule.as_ref(), &text),
+            format!("{opening}\n{}", long_article())
+        );
+    }
+
+    fn bakers(header: impl Fn(usize) -> String) -> String {
+        let paras = [
+            "She bakes sourdough loaves every night and sells them at the market before dawn.",
+            "His rye bread won the regional fair twice, and the queue starts before six.",
+            "Their pastries use butter from a farm two valleys away, delivered each morning.",
+        ];
+        let mut out = vec![
+            "We asked three bakers how they started and what they bake on Sundays.".to_string(),
+        ];
+        for (k, p) in paras.iter().enumerate() {
+            out.push(header(k));
+            out.push(p.to_string());
+        }
+        out.join("\n")
+    }
+
+    #[test]
+    fn keeps_item_headers_that_recur_through_a_listicle() {
+        // Each item opens with a name, a photo line and a handle: no content word in
+        // common with the text, but the same shape three times over.
+        let names = ["Anna Petrova", "Ivan Sokolov", "Maria Lind"];
+        let text = bakers(|k| format!("{}\nPhoto: family album\nAccount: @baker{k}", names[k]));
+        let rule = build(Config::default());
+        assert_eq!(cleaned(rule.as_ref(), &text), text);
+        let off = build(Config {
+            item_runs: 0,
+            ..Config::default()
+        });
+        assert!(!cleaned(off.as_ref(), &text).contains("Anna Petrova"));
+    }
+
+    #[test]
+    fn teasers_of_plain_fragments_inside_the_body_still_go() {
+        // Recurring, but plain headline fragments: inline teaser links.
+        let text = bakers(|k| format!("More stories\nA celebrity wedding {k}"));
+        let out = cleaned(build(Config::default()).as_ref(), &text);
+        assert!(!out.contains("celebrity"), "{out}");
+        assert!(out.contains("butter from a farm"), "{out}");
     }
 }

@@ -1,7 +1,8 @@
 //! `caption`: photo captions and credits — `Caption text.NAME NAME/Agency`,
 //! `… (Photo: Getty Images)`, `(Name/AP)`, `Name/AFP via Getty Images`,
 //! `Photo by X/Y | License Photo`, `Image caption …`, `Pictured: …`, `FILE - …`,
-//! `1 of 12`.
+//! `1 of 12`. A line that is only a named credit (`Name/Agency`, `Name | Agency`,
+//! `(Image: X)`) takes the caption-sized line right above it along.
 //!
 //! Shapes, not words: a *credit* is a photo keyword followed by a source
 //! (`Photo: X`, `Credit: X`, `(Image: X)`), or capitalised names joined to a known
@@ -34,6 +35,10 @@ pub struct Config {
     pub labels: bool,
     /// Remove gallery counters and caption toggles alone on a line (`1 of 12`).
     pub counters: bool,
+    /// A line of at most this many words right above a line that is only a named
+    /// credit (`Name/Agency`, `Name | Agency`, `(Image: X)`) is that picture's caption
+    /// (0: off).
+    pub above_credit_words: usize,
 }
 
 impl Default for Config {
@@ -43,6 +48,7 @@ impl Default for Config {
             max_credit_words: 10,
             labels: true,
             counters: true,
+            above_credit_words: 50,
         }
     }
 }
@@ -184,13 +190,18 @@ impl Rule for Caption {
         Config::ID
     }
 
+    /// Line-local but for the caption above a credit-only line: in a later pass
+    /// (changed lines only) that neighbour is out of view, so the rule finds less
+    /// there, never something a clean output would lose again.
     fn line_local(&self) -> bool {
         true
     }
 
     fn check(&self, doc: &DocView<'_>, found: &mut Findings) {
         let text = doc.text;
-        for line in &doc.lines {
+        // Lines that are a named credit and nothing else: the caption may sit above.
+        let mut credit_lines: Vec<usize> = Vec::new();
+        for (k, line) in doc.lines.iter().enumerate() {
             let l = line.text(text);
             if l.trim().is_empty() {
                 continue;
@@ -240,7 +251,61 @@ impl Rule for Caption {
                     Verdict::new(Config::ID, line.start + s, line.start + e)
                 };
                 found.verdicts.push(v.with_detail(detail));
+                if credit == l.trim() && is_named_credit(credit) {
+                    credit_lines.push(k);
+                }
             }
+        }
+        if self.cfg.above_credit_words > 0 {
+            self.captions_above(doc, &credit_lines, found);
+        }
+    }
+}
+
+/// A credit that names a photographer or a source with its agency (`Name/Agency`,
+/// `Name | Agency`, `Name, AP`) or stands in brackets (`(Image: X)`): on its own line
+/// it belongs to a picture, and its caption is the line above. A bare agency or a
+/// `Credit: X` label alone may close a paragraph as a source tag.
+fn is_named_credit(credit: &str) -> bool {
+    credit.starts_with(['(', '[']) || credit.contains(['/', '|', ','])
+}
+
+impl Caption {
+    /// The line right above a credit-only line, when it is caption-sized and not
+    /// itself removed, is the picture's caption.
+    fn captions_above(&self, doc: &DocView<'_>, credit_lines: &[usize], found: &mut Findings) {
+        let text = doc.text;
+        for &k in credit_lines {
+            let Some(prev) = k.checked_sub(1).map(|j| &doc.lines[j]) else {
+                continue;
+            };
+            // Next to each other in the text: a line view may have gaps.
+            if !text[prev.end..doc.lines[k].start]
+                .chars()
+                .all(char::is_whitespace)
+                || text[prev.end..doc.lines[k].start].matches('\n').count() > 1
+            {
+                continue;
+            }
+            let l = prev.text(text).trim();
+            let n = crate::text::count_words_upto(l, self.cfg.above_credit_words + 1);
+            // A line ending in `:` introduces what follows; a line of `|`-separated
+            // fields is a byline or a menu, not a description; a taken line is done.
+            if n < 3
+                || n > self.cfg.above_credit_words
+                || l.ends_with(':')
+                || l.matches(" | ").count() >= 2
+            {
+                continue;
+            }
+            let (s, e) = trim_range(text, prev.start, prev.end);
+            if found.verdicts.iter().any(|v| v.start < e && s < v.end) {
+                continue;
+            }
+            found.verdicts.push(
+                Verdict::new(Config::ID, s, e)
+                    .with_detail(json!({ "pattern": "above_credit", "match": l })),
+            );
         }
     }
 }
@@ -294,7 +359,9 @@ mod tests {
             // Bloomberg
             "Shoppers in London's Oxford Street. Photographer: Jason Alden/Bloomberg",
         ] {
-            let text = format!("{BODY}\n{caption}\n{BODY}");
+            // (A line right above a credit-only line is that picture's caption: see
+            // below. Here the caption opens the text.)
+            let text = format!("{caption}\n{BODY}\n{BODY}");
             assert_eq!(removed(rule.as_ref(), &text), [caption], "{caption}");
             assert_eq!(cleaned(rule.as_ref(), &text), format!("{BODY}\n{BODY}"));
         }
@@ -371,6 +438,56 @@ mod tests {
             assert!(
                 findings(rule.as_ref(), text).verdicts.is_empty(),
                 "flagged {text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_line_above_a_named_credit_is_its_caption() {
+        let rule = build(Config::default());
+        for credit in [
+            "Sonu Mehta/Hindustan Times/Getty Images",
+            "Natalie Naccache | Bloomberg | Getty Images",
+            "(Image: © NASA/ESA)",
+            "Michael Conroy, AP",
+        ] {
+            let caption = "Smoke from burning fields hangs over the city on Monday.";
+            let text = format!("{BODY}\n{caption}\n{credit}\n{BODY}");
+            assert_eq!(removed(rule.as_ref(), &text), [caption, credit], "{credit}");
+        }
+        let off = build(Config {
+            above_credit_words: 0,
+            ..Config::default()
+        });
+        let text =
+            format!("{BODY}\nSmoke hangs over the city.\nSonu Mehta/Hindustan Times/Getty Images");
+        assert_eq!(removed(off.as_ref(), &text).len(), 1);
+    }
+
+    #[test]
+    fn a_paragraph_above_a_bare_source_or_a_long_one_stays() {
+        let rule = build(Config::default());
+        let long = "The ministry said on Tuesday that the new rules would apply to every factory in the region from January, and that inspectors would visit each site at least twice a year to check the filters, the records and the emissions of the chimneys, with fines for those who fail to meet the limits set by the law.";
+        for (above, credit) in [
+            // A bare agency or a credit label closes a paragraph as a source tag.
+            (BODY, "Reuters"),
+            (BODY, "Main image credit: Getty"),
+            // A byline of `|`-separated fields, an introduction, a long paragraph.
+            (
+                "By Ann Lee | May 2, 2024 | Topic: Health",
+                "(Image: Ann Lee / Getty Images)",
+            ),
+            (
+                "The full list of the closed factories:",
+                "Sonu Mehta/Hindustan Times/Getty Images",
+            ),
+            (long, "Sonu Mehta/Hindustan Times/Getty Images"),
+        ] {
+            let text = format!("{above}\n{credit}\n{BODY}");
+            assert_eq!(
+                cleaned(rule.as_ref(), &text).lines().next(),
+                Some(above),
+                "{credit}"
             );
         }
     }
