@@ -468,6 +468,9 @@ impl Pipeline {
                             }
                         }
                         report.timings.write += t.elapsed().as_secs_f64();
+                        // Freed on the pool, off this thread (the run's sequential
+                        // part), by the threads that allocated most of it.
+                        pool.spawn(move || drop(processed));
                         (opts.on_progress)(report.documents.input, report.bytes.input);
                         if write_result.is_err() {
                             break; // drops rx_clean: the cleaning loop stops at its next send
