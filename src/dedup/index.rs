@@ -470,16 +470,20 @@ mod tests {
         )
     }
 
-    #[test]
-    fn spilled_and_in_memory_indexes_decide_the_same() {
-        let signer = Signer {
+    fn signer() -> Signer {
+        Signer {
             hasher: MinHasher::new(128),
             shingle_words: 3,
             exact: true,
             doc: true,
             paragraphs: true,
             paragraph_min_words: 10,
-        };
+        }
+    }
+
+    #[test]
+    fn spilled_and_in_memory_indexes_decide_the_same() {
+        let signer = signer();
         let mut memory = index();
         let mut spilled = index();
         spilled.lines = Arena::new(SpillOptions {
@@ -519,14 +523,7 @@ mod tests {
     /// summaries rule out nothing (every bit set) decides every document the same.
     #[test]
     fn summaries_change_no_decision() {
-        let signer = Signer {
-            hasher: MinHasher::new(128),
-            shingle_words: 3,
-            exact: true,
-            doc: true,
-            paragraphs: true,
-            paragraph_min_words: 10,
-        };
+        let signer = signer();
         let (mut with, mut without) = (index(), index());
         let mut copies = 0;
         for (n, doc) in documents().iter().enumerate() {
