@@ -10,7 +10,8 @@
 //! those with the key, as with a map per key. An item costs 6 bytes plus 2 to 4 bytes
 //! of heads (a `HashMap<u32, u32>` head per key plus a 4-byte chain cost 14 to 24).
 
-const NONE: u32 = u32::MAX;
+/// The end of a chain.
+pub const NONE: u32 = u32::MAX;
 
 /// Items per bucket at most, on average, before the buckets double.
 const LOAD: usize = 2;
@@ -117,7 +118,10 @@ impl BandTable {
 
     /// Appends the ids of the items with `key` to `out`, newest first.
     pub fn extend_with(&self, key: u32, out: &mut Vec<u32>) {
-        self.extend_from(key, self.head(key), out);
+        let mut id = self.head(key);
+        while id != NONE {
+            id = self.step(key, id, out);
+        }
     }
 
     /// Asks the CPU to start loading the bucket `key` falls in, so that a lookup
@@ -140,17 +144,22 @@ impl BandTable {
         id
     }
 
-    /// [`BandTable::extend_with`] from `head`, the value [`BandTable::head`] gave.
-    pub fn extend_from(&self, key: u32, head: u32, out: &mut Vec<u32>) {
-        let top = (key >> 16) as u16;
-        let mut id = head;
-        while id != NONE {
-            let e = self.entries[id as usize];
-            if e[0] == top {
-                out.push(id);
-            }
-            id = next_of(e);
+    /// One step along the chain [`BandTable::head`] started: pushes `id` to `out` when
+    /// it has `key`, and returns the next item in the bucket (`NONE` at the end), its
+    /// entry prefetched. Each step is a cache miss on a large table, so a lookup walks
+    /// its bands' chains side by side, a step in each in turn.
+    pub fn step(&self, key: u32, id: u32, out: &mut Vec<u32>) -> u32 {
+        let Some(&e) = self.entries.get(id as usize) else {
+            return NONE;
+        };
+        if e[0] == (key >> 16) as u16 {
+            out.push(id);
         }
+        let next = next_of(e);
+        if let Some(n) = self.entries.get(next as usize) {
+            prefetch(n);
+        }
+        next
     }
 
     pub fn heap_bytes(&self) -> usize {

@@ -7,7 +7,7 @@
 
 use std::hash::Hasher;
 
-use super::band::BandTable;
+use super::band::{BandTable, NONE};
 
 /// Band keys are already hashes: the map uses them as they are.
 #[derive(Default)]
@@ -104,12 +104,20 @@ impl Lsh {
             keys[n] = (b as u32, key);
             n += 1;
         }
-        let mut heads = [0u32; 64];
-        for (&(b, key), head) in keys[..n].iter().zip(&mut heads) {
-            *head = self.tables[b as usize].head(key);
+        let mut ids = [NONE; 64];
+        for (&(b, key), id) in keys[..n].iter().zip(&mut ids) {
+            *id = self.tables[b as usize].head(key);
         }
-        for (&(b, key), &head) in keys[..n].iter().zip(&heads) {
-            self.tables[b as usize].extend_from(key, head, out);
+        // Then walk the chains a step in each band in turn: every step is a miss too.
+        let mut walking = n;
+        while walking > 0 {
+            walking = 0;
+            for (&(b, key), id) in keys[..n].iter().zip(&mut ids) {
+                if *id != NONE {
+                    *id = self.tables[b as usize].step(key, *id, out);
+                    walking += 1;
+                }
+            }
         }
         out.sort_unstable();
         out.dedup();
