@@ -10,7 +10,8 @@
 //! Memory: each kept line's shingle set is stored once (4 bytes a shingle, in 1 MiB
 //! chunks so nothing is over-allocated, spilled to a temporary file past a size: see
 //! `arena`); a document's set is the union of its lines', rebuilt only when it is a
-//! candidate. On top come the LSH bands (see `lsh`).
+//! candidate. On top come the LSH bands (see `lsh`) and, per indexed paragraph, a
+//! 32-byte summary of its set that rules most candidates out unread (see `Bits`).
 
 use std::collections::HashMap;
 
