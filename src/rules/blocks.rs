@@ -11,6 +11,8 @@
 //! no content words with the article is not part of it. One-line subheadings, quotes
 //! and short one-sentence paragraphs inside the body stay.
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -680,6 +682,33 @@ impl std::hash::BuildHasher for LineHasher {
 
 struct OneShot(u64);
 
+/// Stems are FNV hashes already: one multiply spreads them over a table's buckets.
+#[derive(Default, Clone, Copy)]
+struct StemHasher;
+
+impl std::hash::BuildHasher for StemHasher {
+    type Hasher = StemHash;
+    fn build_hasher(&self) -> StemHash {
+        StemHash(0)
+    }
+}
+
+struct StemHash(u64);
+
+impl std::hash::Hasher for StemHash {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+    fn write_u64(&mut self, h: u64) {
+        self.0 = (self.0 ^ h).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+    fn finish(&self) -> u64 {
+        self.0.rotate_left(26)
+    }
+}
+
 impl std::hash::Hasher for OneShot {
     fn write(&mut self, bytes: &[u8]) {
         self.0 = self.0.rotate_left(29) ^ xxhash_rust::xxh3::xxh3_64(bytes);
@@ -836,36 +865,25 @@ fn self_cohesion(run: &[LineInfo], flat: &[u64]) -> f64 {
     if prose.len() < 3 {
         return 0.0;
     }
-    // (stem, line) pairs, once each, then the number of lines each stem occurs in.
-    let mut pairs: Vec<(u64, u32)> = Vec::new();
+    // For each stem, the last line it was seen in and the number of lines it occurs
+    // in: one hash lookup per stem (a sort of (stem, line) pairs and a binary search
+    // per stem were a visible part of the rule).
+    let total: usize = prose.iter().map(|l| (l.stems.1 - l.stems.0) as usize).sum();
+    let mut lines_of: HashMap<u64, (u32, u32), StemHasher> =
+        HashMap::with_capacity_and_hasher(total, StemHasher);
     for (k, l) in prose.iter().enumerate() {
-        pairs.extend(
-            flat[l.stems.0 as usize..l.stems.1 as usize]
-                .iter()
-                .map(|&h| (h, k as u32)),
-        );
-    }
-    pairs.sort_unstable();
-    pairs.dedup();
-    let mut lines_of: Vec<(u64, u32)> = Vec::new();
-    for &(h, _) in &pairs {
-        match lines_of.last_mut() {
-            Some((last, n)) if *last == h => *n += 1,
-            _ => lines_of.push((h, 1)),
+        for &h in &flat[l.stems.0 as usize..l.stems.1 as usize] {
+            let e = lines_of.entry(h).or_insert((u32::MAX, 0));
+            if e.0 != k as u32 {
+                *e = (k as u32, e.1 + 1);
+            }
         }
     }
     let mut shares: Vec<f64> = prose
         .iter()
         .map(|l| {
             let stems = &flat[l.stems.0 as usize..l.stems.1 as usize];
-            let shared = stems
-                .iter()
-                .filter(|&&h| {
-                    lines_of
-                        .binary_search_by_key(&h, |&(s, _)| s)
-                        .is_ok_and(|k| lines_of[k].1 > 1)
-                })
-                .count();
+            let shared = stems.iter().filter(|h| lines_of[h].1 > 1).count();
             shared as f64 / stems.len() as f64
         })
         .collect();
@@ -1659,5 +1677,72 @@ mod tests {
         let out = cleaned(build(Config::default()).as_ref(), &text);
         assert!(!out.contains("celebrity"), "{out}");
         assert!(out.contains("butter from a farm"), "{out}");
+    }
+}
+
+#[cfg(test)]
+mod cohesion_props {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The plain definition: for each prose line, the share of its stems (with
+    /// repeats) that occur in some other prose line; the median of those shares.
+    fn self_cohesion_plain(run: &[LineInfo], flat: &[u64]) -> f64 {
+        let prose: Vec<&[u64]> = run
+            .iter()
+            .filter(|l| l.shape == Shape::Prose && !l.repeated && l.stems.1 > l.stems.0)
+            .map(|l| &flat[l.stems.0 as usize..l.stems.1 as usize])
+            .collect();
+        if prose.len() < 3 {
+            return 0.0;
+        }
+        let mut shares: Vec<f64> = (0..prose.len())
+            .map(|k| {
+                let shared = prose[k]
+                    .iter()
+                    .filter(|h| (0..prose.len()).any(|j| j != k && prose[j].contains(h)))
+                    .count();
+                shared as f64 / prose[k].len() as f64
+            })
+            .collect();
+        shares.sort_unstable_by(f64::total_cmp);
+        shares[shares.len() / 2]
+    }
+
+    fn line(shape: Shape, repeated: bool, stems: (u32, u32)) -> LineInfo {
+        LineInfo {
+            start: 0,
+            end: 0,
+            words: 0,
+            shape,
+            link_like: false,
+            numeric: false,
+            repeated,
+            template: false,
+            stems,
+        }
+    }
+
+    proptest! {
+        // Small stem alphabets make shared and repeated stems common.
+        #[test]
+        fn self_cohesion_is_the_plain_median(
+            spec in proptest::collection::vec(
+                (0u8..4, any::<bool>(), proptest::collection::vec(0u64..12, 0..9)),
+                0..12,
+            )
+        ) {
+            let mut flat = Vec::new();
+            let run: Vec<LineInfo> = spec
+                .iter()
+                .map(|(shape, repeated, stems)| {
+                    let from = flat.len() as u32;
+                    flat.extend(stems.iter().map(|s| s.wrapping_mul(0x51_7cc1_b727_220a)));
+                    let shape = if *shape == 0 { Shape::Fragment } else { Shape::Prose };
+                    line(shape, *repeated, (from, flat.len() as u32))
+                })
+                .collect();
+            prop_assert_eq!(self_cohesion(&run, &flat), self_cohesion_plain(&run, &flat));
+        }
     }
 }
