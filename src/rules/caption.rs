@@ -206,14 +206,21 @@ impl Rule for Caption {
             if l.trim().is_empty() {
                 continue;
             }
-            // Only compared with these limits: counting stops just past the larger.
-            let n = crate::text::count_words_upto(
-                l,
-                self.cfg
-                    .max_caption_words
-                    .max(self.cfg.max_credit_words)
-                    .saturating_add(1),
-            );
+            // Only compared with these limits: counting stops just past the larger. Most
+            // lines have no label and no credit, so it waits until one is found (the
+            // count of every line was a visible cost of the rule).
+            let words = std::cell::OnceCell::new();
+            let n = || {
+                *words.get_or_init(|| {
+                    crate::text::count_words_upto(
+                        l,
+                        self.cfg
+                            .max_caption_words
+                            .max(self.cfg.max_credit_words)
+                            .saturating_add(1),
+                    )
+                })
+            };
             let (whole_s, whole_e) = trim_range(text, line.start, line.end);
             let whole = |pattern: &str, extra: serde_json::Value| {
                 Verdict::new(Config::ID, whole_s, whole_e)
@@ -223,14 +230,17 @@ impl Rule for Caption {
                 found.verdicts.push(whole("counter", json!(l.trim())));
                 continue;
             }
-            let label = (self.cfg.labels && n <= self.cfg.max_caption_words)
+            let label = self
+                .cfg
+                .labels
                 .then(|| self.label.captures(l).and_then(|c| c.get(1)))
-                .flatten();
+                .flatten()
+                .filter(|_| n() <= self.cfg.max_caption_words);
             if let Some(m) = label {
                 // A bare credit label (`Credit: X`) heads a short line only; a longer
                 // line may be a section of the article.
                 let credit_only = CREDIT_LABELS.iter().any(|p| m.as_str().starts_with(p));
-                if !credit_only || n <= self.cfg.max_credit_words {
+                if !credit_only || n() <= self.cfg.max_credit_words {
                     found
                         .verdicts
                         .push(whole("label", json!(m.as_str().trim())));
@@ -245,7 +255,7 @@ impl Rule for Caption {
                     "match": credit,
                     "position_marker": positioned,
                 });
-                let v = if n <= self.cfg.max_caption_words {
+                let v = if n() <= self.cfg.max_caption_words {
                     Verdict::new(Config::ID, whole_s, whole_e)
                 } else {
                     Verdict::new(Config::ID, line.start + s, line.start + e)
