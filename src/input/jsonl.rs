@@ -303,17 +303,9 @@ fn parse_line(file: &InputFile, line_no: u64, line: &[u8], cfg: &InputConfig) ->
         );
     };
     let raw = text.get();
-    // A string without escapes is its own content (the parser has checked it): copy
-    // it out instead of decoding it a second time.
-    let plain = raw.len() >= 2
-        && raw.starts_with('"')
-        && raw.ends_with('"')
-        && memchr::memchr(b'\\', raw.as_bytes()).is_none();
-    let parsed = if plain {
-        Ok(raw[1..raw.len() - 1].to_string())
-    } else {
-        serde_json::from_str::<String>(raw)
-    };
+    // Decoded here in one pass (the parser has checked it); what `unescape` leaves
+    // (surrogate escapes) goes to serde_json.
+    let parsed = unescape(raw).map_or_else(|| serde_json::from_str::<String>(raw), Ok);
     let text: String = match parsed {
         Ok(t) => t,
         Err(_) => {
@@ -335,6 +327,41 @@ fn parse_line(file: &InputFile, line_no: u64, line: &[u8], cfg: &InputConfig) ->
         meta,
         invalid_utf8,
     })
+}
+
+/// Decodes a JSON string literal that the parser has already checked (quotes
+/// included) into a string allocated once at its final size: serde_json would build
+/// it in a growing scratch buffer and then copy it. `None` for what it leaves to
+/// serde_json: surrogate escapes (pairs and lone halves) and anything unexpected.
+fn unescape(raw: &str) -> Option<String> {
+    let body = raw.strip_prefix('"')?.strip_suffix('"')?;
+    let mut out = String::with_capacity(body.len());
+    let mut i = 0;
+    // Cut only at ASCII backslashes, so every slice is on a char boundary.
+    while let Some(k) = memchr::memchr(b'\\', &body.as_bytes()[i..]) {
+        out.push_str(&body[i..i + k]);
+        i += k;
+        let c = match *body.as_bytes().get(i + 1)? {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'/' => '/',
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            b'u' => {
+                let hex = body.get(i + 2..i + 6)?;
+                i += 4;
+                char::from_u32(u32::from_str_radix(hex, 16).ok()?)?
+            }
+            _ => return None,
+        };
+        out.push(c);
+        i += 2;
+    }
+    out.push_str(&body[i..]);
+    Some(out)
 }
 
 /// Deepest array/object nesting accepted in a field. Raw values are parsed without a
@@ -426,5 +453,43 @@ mod tests {
         assert_eq!(nesting_depth("1"), 0);
         assert_eq!(nesting_depth(r#"[{"a":[1]},[]]"#), 3);
         assert_eq!(nesting_depth(r#"["[[[", "\"[{"]"#), 1);
+    }
+
+    #[test]
+    fn unescape_decodes_every_escape_and_leaves_surrogates_to_serde() {
+        let raw = r#""a\"b\\c\/d\b\f\n\r\t\u0041\u00e9\u4e2d é""#;
+        assert_eq!(
+            unescape(raw).as_deref(),
+            Some("a\"b\\c/d\u{8}\u{c}\n\r\tAé中 é")
+        );
+        assert_eq!(unescape(r#""\ud83d\ude00""#), None, "a surrogate pair");
+        assert_eq!(unescape(r#""\udc00""#), None, "a lone surrogate");
+        assert_eq!(unescape("5"), None, "not a string");
+    }
+
+    proptest::proptest! {
+        /// On what serde_json writes, and on the same text with every character
+        /// written as a `\u` escape, `unescape` decodes what serde_json decodes.
+        #[test]
+        fn unescape_agrees_with_serde_json(s in "\\PC*|[\\x00-\\x1f\"\\\\/ é]*") {
+            let written = serde_json::to_string(&s).unwrap();
+            proptest::prop_assert_eq!(unescape(&written), Some(s.clone()));
+            let mut escaped = String::from('"');
+            for c in s.chars() {
+                let mut units = [0u16; 2];
+                for u in c.encode_utf16(&mut units) {
+                    escaped.push_str(&format!("\\u{u:04X}"));
+                }
+            }
+            escaped.push('"');
+            let serde: String = serde_json::from_str(&escaped).unwrap();
+            proptest::prop_assert_eq!(&serde, &s);
+            if let Some(ours) = unescape(&escaped) {
+                proptest::prop_assert_eq!(ours, s);
+            } else {
+                let astral = s.chars().any(|c| u32::from(c) > 0xFFFF);
+                proptest::prop_assert!(astral);
+            }
+        }
     }
 }
