@@ -95,6 +95,13 @@ pub fn tokens(text: &str, buf: &mut Vec<u8>, mut f: impl FnMut(Token)) {
                     if i > start {
                         continue;
                     }
+                } else if b == class {
+                    // Inside a word (after a capital, say): the rest of its lowercase
+                    // run at once.
+                    let end = lower_run_end(bytes, i);
+                    buf.extend_from_slice(&bytes[i..end]);
+                    i = end;
+                    continue;
                 }
                 buf.push(class);
                 i += 1;
@@ -194,18 +201,48 @@ fn flush(buf: &mut Vec<u8>, f: &mut impl FnMut(Token)) {
 
 /// Hashes exact-key tokens (see [`Token::key`]) into a 128-bit key.
 pub fn exact_key(keys: &[u64]) -> [u64; 2] {
-    // Streamed in stack-sized pieces: the same digest as one call over all the bytes,
-    // without a copy of them.
-    let mut hasher = Xxh3::new();
-    let mut block = [0u8; 512];
-    for piece in keys.chunks(block.len() / 8) {
-        for (k, out) in piece.iter().zip(block.chunks_exact_mut(8)) {
-            out.copy_from_slice(&k.to_le_bytes());
-        }
-        hasher.update(&block[..piece.len() * 8]);
+    let mut key = ExactKey::default();
+    for &k in keys {
+        key.push(k);
     }
-    let h = hasher.digest128();
-    [(h >> 64) as u64, h as u64]
+    key.finish()
+}
+
+/// [`exact_key`] fed one token at a time, as the scan yields them: the same digest as
+/// one call over all the tokens' bytes, without holding them.
+#[derive(Clone)]
+pub struct ExactKey {
+    hasher: Xxh3,
+    block: [u8; 512],
+    len: usize,
+}
+
+impl Default for ExactKey {
+    fn default() -> ExactKey {
+        ExactKey {
+            hasher: Xxh3::new(),
+            block: [0; 512],
+            len: 0,
+        }
+    }
+}
+
+impl ExactKey {
+    #[inline]
+    pub fn push(&mut self, key: u64) {
+        if self.len == self.block.len() {
+            self.hasher.update(&self.block);
+            self.len = 0;
+        }
+        self.block[self.len..self.len + 8].copy_from_slice(&key.to_le_bytes());
+        self.len += 8;
+    }
+
+    pub fn finish(mut self) -> [u64; 2] {
+        self.hasher.update(&self.block[..self.len]);
+        let h = self.hasher.digest128();
+        [(h >> 64) as u64, h as u64]
+    }
 }
 
 const fn is_ascii_space(b: u8) -> bool {

@@ -4,7 +4,7 @@
 //! of its paragraphs' sets and its MinHash signature the element-wise minimum of
 //! theirs: the document level costs no extra hashing.
 
-use super::normalize::{Token, tokens};
+use super::normalize::{ExactKey, Token, tokens};
 
 /// Reused scratch buffers for shingling one text after another.
 #[derive(Default)]
@@ -12,8 +12,8 @@ pub struct Shingler {
     word_buf: Vec<u8>,
     words: Vec<u64>,
     /// When set, the exact-key value of every token (words and marks) seen is
-    /// appended here, so the exact key costs no second scan.
-    pub exact: Option<Vec<u64>>,
+    /// hashed into it, so the exact key costs no second scan.
+    pub exact: Option<ExactKey>,
 }
 
 impl Shingler {

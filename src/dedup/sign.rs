@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::minhash::{self, MinHasher};
-use super::normalize::exact_key;
+use super::normalize::ExactKey;
 use super::shingle::{Shingler, into_set};
 
 /// One non-blank line of the clean text that has words.
@@ -71,24 +71,27 @@ impl Signer {
     /// Signs a cleaned document's clean text.
     pub fn sign_cleaned(&self, c: &crate::pipeline::Cleaned) -> Signature {
         let text = &c.edited.text;
-        self.sign(
-            c.edited
-                .lines
-                .iter()
-                .map(|l| &text[l.clean_start..l.clean_end]),
-        )
+        let lines = c.edited.lines.iter();
+        self.sign_sized(lines.map(|l| &text[l.clean_start..l.clean_end]), text.len())
     }
 
     /// Signs a text given as its lines (the clean text's non-blank lines, in order).
     pub fn sign<'a>(&self, lines: impl IntoIterator<Item = &'a str>) -> Signature {
+        self.sign_sized(lines, 0)
+    }
+
+    /// [`Signer::sign`] for a text of about `bytes` bytes: the document's shingle list
+    /// is allocated once, at about one shingle per five bytes (a word and its space),
+    /// instead of growing through copies.
+    fn sign_sized<'a>(&self, lines: impl IntoIterator<Item = &'a str>, bytes: usize) -> Signature {
         let mut shingler = Shingler::default();
-        shingler.exact = self.exact.then(Vec::new);
+        shingler.exact = self.exact.then(ExactKey::default);
         let mut doc_sig = self.hasher.empty();
         let mut sketches = Vec::new();
         let mut has_words = false;
         // Documents alone: one set for the whole text, sorted and hashed once.
         let union_only = self.doc && !self.paragraphs;
-        let mut set = Vec::new();
+        let mut set = Vec::with_capacity(if union_only { bytes / 5 } else { 0 });
         for (i, line) in lines.into_iter().enumerate() {
             if union_only {
                 has_words |= shingler.shingles(line, self.shingle_words, &mut set) > 0;
@@ -126,7 +129,7 @@ impl Signer {
             self.hasher.update(&mut doc_sig, &set);
             doc_set = set;
         }
-        let exact = shingler.exact.as_deref().map(exact_key);
+        let exact = shingler.exact.take().map(ExactKey::finish);
         Signature {
             exact,
             doc: (self.doc && has_words).then_some(doc_sig),
