@@ -136,7 +136,7 @@ impl RuleConfig for Config {
             cfg: self.clone(),
             credits: credit_patterns()
                 .iter()
-                .map(|p| Ok((Regex::new(p)?, p.contains(AGENCY))))
+                .map(|p| Credit::new(p))
                 .collect::<Result<_, regex::Error>>()?,
             agency: Regex::new(AGENCY)?,
             may_credit: Regex::new(&format!(r"[(\[/|]|via|{KEYWORD}|{AGENCY}"))?,
@@ -147,11 +147,57 @@ impl RuleConfig for Config {
     }
 }
 
+/// One credit pattern, compiled twice: as written (`wide`), and with its Unicode
+/// classes (`\p{L}`, `\p{Lu}`, `\p{Ll}`, `\p{M}`, `\s`) cut down to the characters below
+/// U+0800 (`narrow`: Latin, Greek, Cyrillic, Hebrew, Arabic, all two UTF-8 bytes at
+/// most). On a line where [`is_narrow`] holds, no character outside that range is a
+/// letter, mark or space, so both find the same credit; the narrow automaton is a
+/// fraction of the size, and building the wide one's lazy DFA states, once per thread,
+/// was most of the rule's time on a 10 MB run (95 ms, of which the narrow patterns
+/// save about 40).
+struct Credit {
+    wide: Regex,
+    narrow: Regex,
+    /// Whether the pattern has an agency name in it (every pattern that has one
+    /// requires it).
+    needs_agency: bool,
+}
+
+impl Credit {
+    fn new(pattern: &str) -> Result<Credit, regex::Error> {
+        Ok(Credit {
+            wide: Regex::new(pattern)?,
+            narrow: Regex::new(&narrow_classes(pattern))?,
+            needs_agency: pattern.contains(AGENCY),
+        })
+    }
+}
+
+/// `pattern` with each Unicode class escape intersected with U+0000..U+07FF. The
+/// escapes are replaced wherever they stand: a bracketed class nests inside a class
+/// as well as outside one.
+fn narrow_classes(pattern: &str) -> String {
+    const NARROW: &str = r"&&\x00-\u{7FF}]";
+    let mut out = pattern.to_string();
+    for class in [r"\p{Lu}", r"\p{Ll}", r"\p{L}", r"\p{M}", r"\s"] {
+        out = out.replace(class, &format!("[{class}{NARROW}"));
+    }
+    out
+}
+
+/// Whether every character of `line` is below U+0800 or one of the punctuation and
+/// currency signs of U+2010..U+205E and U+20A0..U+20CF (curly quotes, dashes, bullets,
+/// the euro), none of which is a letter, a mark or a space: the credit patterns'
+/// narrow forms then find what the wide ones would.
+fn is_narrow(line: &str) -> bool {
+    line.chars().all(
+        |c| matches!(c as u32, 0..=0x7FF | 0x2010..=0x2027 | 0x2030..=0x205E | 0x20A0..=0x20CF),
+    )
+}
+
 struct Caption {
     cfg: Config,
-    /// Each credit pattern, and whether it has an agency name in it (every pattern
-    /// that has one requires it).
-    credits: Vec<(Regex, bool)>,
+    credits: Vec<Credit>,
     agency: Regex,
     /// Every credit pattern needs one of these (a bracket, a slash or bar, `via`, a photo
     /// keyword or an agency name): one cheap search spares most lines all of them.
@@ -175,10 +221,12 @@ impl Caption {
         // Most credit patterns need an agency name: one search for any spares them
         // on lines that have none.
         let agency = self.agency.is_match(line);
+        let narrow = is_narrow(line);
         self.credits
             .iter()
-            .filter(|(_, needs_agency)| agency || !needs_agency)
-            .filter_map(|(re, _)| re.captures(line)?.get(1))
+            .filter(|c| agency || !c.needs_agency)
+            .map(|c| if narrow { &c.narrow } else { &c.wide })
+            .filter_map(|re| re.captures(line)?.get(1))
             .filter(|m| words(m.as_str()) <= self.cfg.max_credit_words)
             .map(|m| (m.start(), m.end()))
             .min()
@@ -499,6 +547,91 @@ mod tests {
                 Some(above),
                 "{credit}"
             );
+        }
+    }
+
+    fn compiled() -> &'static [Credit] {
+        static CREDITS: std::sync::LazyLock<Vec<Credit>> = std::sync::LazyLock::new(|| {
+            credit_patterns()
+                .iter()
+                .map(|p| Credit::new(p).unwrap())
+                .collect()
+        });
+        &CREDITS
+    }
+
+    /// The credit each pattern's two forms find in `line`, where it is narrow.
+    fn assert_forms_agree(credits: &[Credit], line: &str) {
+        if !is_narrow(line) {
+            return;
+        }
+        for (k, c) in credits.iter().enumerate() {
+            let find = |re: &Regex| re.captures(line).and_then(|m| m.get(1)).map(|m| m.range());
+            assert_eq!(find(&c.wide), find(&c.narrow), "pattern {k} on {line:?}");
+        }
+    }
+
+    #[test]
+    fn narrow_punctuation_is_no_letter_mark_or_space() {
+        let any = Regex::new(r"[\p{L}\p{M}\s]|(?i:[a-z])").unwrap();
+        for c in (0x2010..=0x2027)
+            .chain(0x2030..=0x205E)
+            .chain(0x20A0..=0x20CF)
+        {
+            let c = char::from_u32(c).unwrap();
+            assert!(is_narrow(&c.to_string()), "{c:?}");
+            assert!(
+                !any.is_match(&c.to_string()),
+                "{c:?} is a letter, mark or space"
+            );
+        }
+        for line in [
+            "Photo: 中村/Reuters",
+            "Tokyo\u{3000}Reuters",
+            "Name/AP 🙂",
+            "a\u{2028}b",
+        ] {
+            assert!(!is_narrow(line), "{line:?}");
+        }
+        assert!(is_narrow("Фото: Иван Петров/ТАСС — “quoted” € 5"));
+    }
+
+    #[test]
+    fn narrow_patterns_find_the_wide_ones_credits_on_the_fixtures() {
+        let credits = compiled();
+        let mut lines = 0;
+        for dir in ["seeds", "noise", "sidebars", "reprint"] {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures")
+                .join(dir)
+                .join("input");
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+                for line in text.lines() {
+                    assert_forms_agree(credits, line);
+                    lines += 1;
+                }
+            }
+        }
+        assert!(lines > 200, "{lines} lines read");
+    }
+
+    proptest::proptest! {
+        /// Lines made of the pieces credits are made of, in Latin, Cyrillic and Greek
+        /// script, with and without accents and marks.
+        #[test]
+        fn narrow_patterns_find_the_wide_ones_credits(
+            pieces in proptest::collection::vec(proptest::sample::select(vec![
+                "Reuters", "AP", "AP Photo", "Getty Images", "AFP via Getty Images", "TASS",
+                "Photo", "photo", "Image credit", "Credit", "File Photo by", "via", "for",
+                "José Pérez", "JANE DOE", "Jean-Paul de Souza", "Иван Петров", "Νίκος",
+                "Zoë", "e\u{301}", "O’Neil", "the", "said", "rabbit", "Madrid",
+                "/", " / ", "|", " | ", ",", ":", "...", "…", ".", "(", ")", "[", "]",
+                " ", "  ", "\t", "\u{a0}", "“", "”", "’", "—", "2023", "\u{3000}", "中",
+            ]), 0..14)
+        ) {
+            let line: String = pieces.concat();
+            assert_forms_agree(compiled(), &line);
         }
     }
 }
