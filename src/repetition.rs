@@ -68,6 +68,22 @@ impl LineCounts {
             .unwrap_or(0)
     }
 
+    /// Whether `line` occurs in at least `need` documents, as `count(line) >= need`
+    /// says, but stopping at the first row below `need`: most lines occur once, and
+    /// each row is a cache miss in a sketch of tens of megabytes.
+    pub fn at_least(&self, line: &str, need: u32) -> bool {
+        if need == 0 {
+            return true;
+        }
+        let Some(k) = line_key(line) else {
+            return false;
+        };
+        self.rows
+            .iter()
+            .enumerate()
+            .all(|(r, row)| row[self.slot(k, r)] >= need)
+    }
+
     /// Adds another sketch of the same shape, as if its documents had been counted
     /// here: counts of a run split into parts merge into the counts of the whole run.
     pub fn merge(&mut self, other: &LineCounts) -> anyhow::Result<()> {
@@ -209,6 +225,24 @@ mod tests {
         assert_eq!(c.count("never seen"), 0);
         assert_eq!(c.count("   "), 0);
         assert_eq!(c.documents(), 3);
+    }
+
+    #[test]
+    fn at_least_is_the_count_compared() {
+        // A narrow sketch, so that rows collide and disagree.
+        let mut c = LineCounts::new(4, 8);
+        for d in 0..300 {
+            c.add_document(&format!("Menu\nline {}\nline {}", d % 7, d % 101));
+        }
+        for line in ["Menu", "line 3", "line 50", "line 5000", "never seen", "  "] {
+            for need in [0, 1, 2, 3, 4, 40, 43, 300, 301] {
+                assert_eq!(
+                    c.at_least(line, need),
+                    c.count(line) >= need,
+                    "{line:?} {need}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -282,7 +282,7 @@ impl Rule for Blocks {
                 } else {
                     self.cfg.template_min_docs
                 };
-                l.template = dump.count(&text[l.start..l.end]) >= need;
+                l.template = dump.at_least(&text[l.start..l.end], need);
             }
         }
         if lines.len() < self.cfg.min_lines || !lines.iter().any(|l| l.shape == Shape::Prose) {
