@@ -42,6 +42,12 @@ impl Cleaned {
     }
 }
 
+/// Above this chance that a line seen once reads as repeated, the run warns that the
+/// line sketch is too small for its input. (A 10 MB corpus in sketches narrowed to
+/// stand for larger inputs: at 1.8% crowding 6 of 3,559 clean texts changed, at 53%
+/// 147 of them, 0.1% of their words.)
+pub const MAX_CROWDING: f64 = 0.01;
+
 /// Most cleaning passes over one document (see `Cleaner::clean`).
 const MAX_PASSES: usize = 4;
 
@@ -161,6 +167,11 @@ impl Cleaner {
 
     pub fn wants_line_counts(&self) -> bool {
         self.rules.iter().any(|r| r.wants_line_counts())
+    }
+
+    /// The smallest [`Rule::line_count_need`] of the rules.
+    pub fn line_count_need(&self) -> Option<u32> {
+        self.rules.iter().filter_map(|r| r.line_count_need()).min()
     }
 
     pub fn set_line_counts(&mut self, counts: LineCounts) {
@@ -361,6 +372,14 @@ impl Pipeline {
                     &pool,
                 );
                 report.repetition_pass = Some(counts.documents() as u64);
+                if let Some((crowding, warning)) =
+                    sketch_crowding(&counts, &self.cleaner, &self.config)
+                {
+                    report.repetition_crowding = Some(crowding);
+                    if let Some(w) = warning {
+                        (opts.on_error)(&w);
+                    }
+                }
                 self.cleaner.set_line_counts(counts);
             }
             report.timings.repetition = t.elapsed().as_secs_f64();
@@ -610,6 +629,28 @@ pub fn count_lines(read_all: &ReadAll, config: &Config, pool: &rayon::ThreadPool
         }
     });
     counts
+}
+
+/// How crowded the line sketch is at the smallest count a rule acts on
+/// ([`LineCounts::crowding`]), with a warning when it is over [`MAX_CROWDING`]; None
+/// when no rule uses the counts.
+pub fn sketch_crowding(
+    counts: &LineCounts,
+    cleaner: &Cleaner,
+    config: &Config,
+) -> Option<(f64, Option<String>)> {
+    let need = cleaner.line_count_need()?;
+    let crowding = counts.crowding(need);
+    let warning = (crowding > MAX_CROWDING).then(|| {
+        format!(
+            "warning: the line sketch is crowded: {:.2}% of the lines seen in one document \
+             read as in {need} or more, which makes them template text to the rules; raise \
+             repetition.sketch_width_bits (now {}) by 2 for each fourfold increase of the input",
+            crowding * 100.0,
+            config.repetition.sketch_width_bits
+        )
+    });
+    Some((crowding, warning))
 }
 
 /// A record and whether it goes to clean.jsonl.

@@ -84,6 +84,20 @@ impl LineCounts {
             .all(|(r, row)| row[self.slot(k, r)] >= need)
     }
 
+    /// The chance that a line counted in one document reads as in `need` or more:
+    /// in each row, the share of counters already at `need - 1` or more (where such a
+    /// line would land), multiplied over the rows. Near 0 while the sketch is wide
+    /// enough for its input; it grows quickly once the average counter passes 1.
+    pub fn crowding(&self, need: u32) -> f64 {
+        if need <= 1 {
+            return 0.0; // every line seen at all reads as 1 or more: nothing to misread
+        }
+        self.rows
+            .iter()
+            .map(|row| row.iter().filter(|&&c| c >= need - 1).count() as f64 / row.len() as f64)
+            .product()
+    }
+
     /// Adds another sketch of the same shape, as if its documents had been counted
     /// here: counts of a run split into parts merge into the counts of the whole run.
     pub fn merge(&mut self, other: &LineCounts) -> anyhow::Result<()> {
@@ -225,6 +239,29 @@ mod tests {
         assert_eq!(c.count("never seen"), 0);
         assert_eq!(c.count("   "), 0);
         assert_eq!(c.documents(), 3);
+    }
+
+    #[test]
+    fn crowding_is_the_share_of_counters_a_line_seen_once_would_misread() {
+        let mut c = LineCounts::new(1, 8);
+        assert_eq!(c.crowding(5), 0.0);
+        for _ in 0..4 {
+            c.add_document("Menu");
+        }
+        // One counter of 256 holds 4: a line seen once landing there reads 5.
+        assert_eq!(c.crowding(5), 1.0 / 256.0);
+        assert_eq!(c.crowding(6), 0.0);
+        assert_eq!(c.crowding(1), 0.0);
+
+        // The same documents in a narrow and a wide sketch of four rows.
+        let (mut narrow, mut wide) = (LineCounts::new(4, 8), LineCounts::new(4, 16));
+        for d in 0..300 {
+            let text: Vec<String> = (0..10).map(|l| format!("line {l} of {d}")).collect();
+            narrow.add_document(&text.join("\n"));
+            wide.add_document(&text.join("\n"));
+        }
+        assert!(narrow.crowding(5) > 0.9, "{}", narrow.crowding(5));
+        assert!(wide.crowding(5) < 1e-9, "{}", wide.crowding(5));
     }
 
     #[test]

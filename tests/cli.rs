@@ -146,3 +146,59 @@ fn file_vanishing_or_unreadable_is_reported_not_fatal() {
     let clean = std::fs::read_to_string(out.join("clean.jsonl")).unwrap();
     assert_eq!(clean.lines().count(), 1);
 }
+
+#[test]
+fn a_line_sketch_too_small_for_its_input_is_warned_about_and_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut input = String::new();
+    for d in 0..300 {
+        let lines: Vec<String> = (0..10)
+            .map(|l| format!("Line {l} of document {d} says something of its own."))
+            .collect();
+        input.push_str(
+            &serde_json::json!({ "id": d.to_string(), "text": lines.join("\n") }).to_string(),
+        );
+        input.push('\n');
+    }
+    let path = dir.path().join("in.jsonl");
+    std::fs::write(&path, input).unwrap();
+    let narrow = dir.path().join("narrow.toml");
+    std::fs::write(&narrow, "[repetition]\nsketch_width_bits = 8\n").unwrap();
+    let crowding = |out: &std::path::Path| {
+        let report: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap())
+                .unwrap();
+        report["repetition_crowding"]
+            .as_f64()
+            .expect("a first pass ran")
+    };
+
+    // 3,000 distinct lines in 256 counters a row: almost every counter is full.
+    let out = dir.path().join("narrow-out");
+    chaff()
+        .arg("clean")
+        .arg(&path)
+        .arg("--config")
+        .arg(&narrow)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains(
+            "warning: the line sketch is crowded",
+        ))
+        .stderr(predicate::str::contains("sketch_width_bits (now 8)"));
+    assert!(crowding(&out) > 0.5, "{}", crowding(&out));
+
+    // The default sketch has room to spare: no warning.
+    let out = dir.path().join("default-out");
+    chaff()
+        .arg("clean")
+        .arg(&path)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("crowded").not());
+    assert!(crowding(&out) < 1e-6, "{}", crowding(&out));
+}

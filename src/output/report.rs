@@ -17,6 +17,10 @@ pub struct Report {
     /// Documents seen by the first pass that counts repeated lines across the run;
     /// null when no rule asked for it or the input could not be read twice (stdin).
     pub repetition_pass: Option<u64>,
+    /// After that pass: the chance that a line seen in one document reads as in enough
+    /// documents to be template text (`LineCounts::crowding`); the run warns above
+    /// 0.01. Null when there was no pass.
+    pub repetition_crowding: Option<f64>,
     pub timings: Timings,
     pub throughput: Throughput,
     pub threads: usize,
@@ -107,6 +111,9 @@ impl Report {
         self.files.empty += o.files.empty;
         if let Some(n) = o.repetition_pass {
             self.repetition_pass = Some(self.repetition_pass.unwrap_or(0).max(n));
+        }
+        if let Some(c) = o.repetition_crowding {
+            self.repetition_crowding = Some(self.repetition_crowding.unwrap_or(0.0).max(c));
         }
         self.timings.repetition += o.timings.repetition;
         self.timings.read += o.timings.read;

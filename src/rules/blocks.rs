@@ -241,8 +241,12 @@ impl Rule for Blocks {
         Config::ID
     }
 
-    fn wants_line_counts(&self) -> bool {
-        self.cfg.template_min_docs > 0
+    fn line_count_need(&self) -> Option<u32> {
+        (self.cfg.template_min_docs > 0).then(|| {
+            self.cfg
+                .template_min_docs
+                .min(self.cfg.template_min_docs_prose)
+        })
     }
 
     fn check(&self, doc: &DocView<'_>, found: &mut Findings) {

@@ -63,7 +63,13 @@ pub trait Rule: Send + Sync {
     }
     /// Whether the rule uses line counts over the whole run (a first pass over the input).
     fn wants_line_counts(&self) -> bool {
-        false
+        self.line_count_need().is_some()
+    }
+    /// For a rule that uses line counts: the fewest documents a line must be in for the
+    /// rule to count it as repeated. The run measures how often a line seen once would
+    /// read as that many in the sketch, and warns when the sketch is too crowded.
+    fn line_count_need(&self) -> Option<u32> {
+        None
     }
 }
 

@@ -447,6 +447,11 @@ pub fn merge_counts(
             let bytes = read_checked(store, &format!("count-{s}"), &format!("counts/{s}.bin.zst"))?;
             all.merge(&LineCounts::from_bytes(&decompress(&bytes)?)?)?;
         }
+        if let Some((_, Some(warning))) =
+            pipeline::sketch_crowding(&all, &Cleaner::new(&cfg)?, &cfg)
+        {
+            log(&warning);
+        }
         t.put("counts.bin.zst", &compress(&all.to_bytes())?)?;
     }
     t.finish()
