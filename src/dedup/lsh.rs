@@ -9,7 +9,8 @@ use std::hash::Hasher;
 
 use super::band::{BandTable, NONE};
 
-/// Band keys are already hashes: the map uses them as they are.
+/// For keys that are already hashes (band keys, `blocks`' stems): the map uses them as
+/// they are, or after one multiply.
 #[derive(Default)]
 pub struct KeyHasher(u64);
 
@@ -25,6 +26,9 @@ impl Hasher for KeyHasher {
     fn write_u32(&mut self, n: u32) {
         // Spread the key over the high bits too, which hashbrown uses for its tags.
         self.0 = (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
     }
 }
 

@@ -689,31 +689,7 @@ impl std::hash::BuildHasher for LineHasher {
 struct OneShot(u64);
 
 /// Stems are FNV hashes already: one multiply spreads them over a table's buckets.
-#[derive(Default, Clone, Copy)]
-struct StemHasher;
-
-impl std::hash::BuildHasher for StemHasher {
-    type Hasher = StemHash;
-    fn build_hasher(&self) -> StemHash {
-        StemHash(0)
-    }
-}
-
-struct StemHash(u64);
-
-impl std::hash::Hasher for StemHash {
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        }
-    }
-    fn write_u64(&mut self, h: u64) {
-        self.0 = (self.0 ^ h).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    }
-    fn finish(&self) -> u64 {
-        self.0.rotate_left(26)
-    }
-}
+type StemHasher = std::hash::BuildHasherDefault<crate::dedup::lsh::KeyHasher>;
 
 impl std::hash::Hasher for OneShot {
     fn write(&mut self, bytes: &[u8]) {
@@ -876,7 +852,7 @@ fn self_cohesion(run: &[LineInfo], flat: &[u64]) -> f64 {
     // per stem were a visible part of the rule).
     let total: usize = prose.iter().map(|l| (l.stems.1 - l.stems.0) as usize).sum();
     let mut lines_of: HashMap<u64, (u32, u32), StemHasher> =
-        HashMap::with_capacity_and_hasher(total, StemHasher);
+        HashMap::with_capacity_and_hasher(total, StemHasher::default());
     for (k, l) in prose.iter().enumerate() {
         for &h in &flat[l.stems.0 as usize..l.stems.1 as usize] {
             let e = lines_of.entry(h).or_insert((u32::MAX, 0));
