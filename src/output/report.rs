@@ -19,7 +19,8 @@ pub struct Report {
     pub repetition_pass: Option<u64>,
     /// After that pass: the chance that a line seen in one document reads as in enough
     /// documents to be template text (`LineCounts::crowding`); the run warns above
-    /// 0.01. Null when there was no pass.
+    /// 0.01. Null when there was no pass, and in a sharded run's report (its
+    /// `merge-counts` task logs the warning instead).
     pub repetition_crowding: Option<f64>,
     pub timings: Timings,
     pub throughput: Throughput,
