@@ -1,6 +1,8 @@
 //! The data that flows through the pipeline: documents as read, verdicts as rules
 //! report them, removals as the editor records them, and reject reasons.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
@@ -53,7 +55,9 @@ pub struct Verdict {
     pub start: usize,
     pub end: usize,
     pub rule: &'static str,
-    pub detail: Option<Value>,
+    /// Shared with the audit's removals: every edit of the document hands it on
+    /// without copying the JSON.
+    pub detail: Option<Arc<Value>>,
     /// Text the editor puts in place of the span (e.g. a decoded blob) instead of
     /// dropping it. The audit still records the original bytes.
     pub replacement: Option<String>,
@@ -76,7 +80,7 @@ impl Verdict {
     }
 
     pub fn with_detail(mut self, detail: Value) -> Self {
-        self.detail = Some(detail);
+        self.detail = Some(Arc::new(detail));
         self
     }
 }
@@ -98,7 +102,7 @@ impl<'de> Deserialize<'de> for Verdict {
             start: v.start,
             end: v.end,
             rule: rule_id(v.rule),
-            detail: v.detail,
+            detail: v.detail.map(Arc::new),
             replacement: v.replacement,
         })
     }
@@ -158,7 +162,7 @@ pub struct Removal {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub replacement: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub detail: Option<Value>,
+    pub detail: Option<Arc<Value>>,
 }
 
 /// Why a document is in `rejected.jsonl`. The serialized names are stable ids.

@@ -47,7 +47,7 @@ pub fn render(text: &str, removed: &[Removal], style: Style) -> String {
         let span = &text[start..end];
         let body = span.trim_end_matches(['\n', '\r']);
         let breaks = &span[body.len()..];
-        let tag = tag(r.rule, r.detail.as_ref());
+        let tag = tag(r.rule, r.detail.as_deref());
         match style {
             Style::Plain => {
                 out.push_str("[-");
@@ -213,7 +213,7 @@ mod tests {
             start,
             end,
             text: text[start..end].to_string(),
-            detail: Some(d),
+            detail: Some(std::sync::Arc::new(d)),
             replacement: None,
         }
     }
