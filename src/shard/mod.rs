@@ -440,16 +440,15 @@ pub fn merge_counts(
         return Ok(());
     };
     let mut t = Task::new(store, task)?;
-    if Cleaner::new(&cfg)?.wants_line_counts() {
+    let cleaner = Cleaner::new(&cfg)?;
+    if cleaner.wants_line_counts() {
         let r = &cfg.repetition;
         let mut all = LineCounts::new(r.sketch_depth, r.sketch_width_bits);
         for s in 0..plan.shards {
             let bytes = read_checked(store, &format!("count-{s}"), &format!("counts/{s}.bin.zst"))?;
             all.merge(&LineCounts::from_bytes(&decompress(&bytes)?)?)?;
         }
-        if let Some((_, Some(warning))) =
-            pipeline::sketch_crowding(&all, &Cleaner::new(&cfg)?, &cfg)
-        {
+        if let Some((_, Some(warning))) = pipeline::sketch_crowding(&all, &cleaner, &cfg) {
             log(&warning);
         }
         t.put("counts.bin.zst", &compress(&all.to_bytes())?)?;
