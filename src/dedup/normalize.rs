@@ -59,7 +59,209 @@ static ASCII: [u8; 128] = {
 
 /// Calls `f` with every token of `text`, in order. `buf` is scratch space reused
 /// across calls.
+///
+/// The text is classified 64 bytes at a time into bit masks (separators, dashes,
+/// letters and digits, capitals, other ASCII, non-ASCII), and each run between ASCII
+/// separators is then handled from the masks: a run of ASCII letters and digits (most
+/// words) is hashed straight from the lowercased block, and one with marks has them
+/// reported and is compacted. A run holding non-ASCII bytes, or longer than a block,
+/// goes to the char-by-char scan, which gives the same tokens: that scan's only state
+/// is the word being built, and it is empty after every ASCII separator.
 pub fn tokens(text: &str, buf: &mut Vec<u8>, mut f: impl FnMut(Token)) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        tokens_blocks(text, buf, &mut f)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        tokens_scan(text, buf, &mut f)
+    }
+}
+
+/// One block's classes, a bit per byte (bit `j` is byte `j` of the block).
+#[cfg(target_arch = "x86_64")]
+struct Masks {
+    /// ASCII whitespace and `-`: the separators a run ends at.
+    sep: u64,
+    /// `-`.
+    dash: u64,
+    /// ASCII letters and digits.
+    alnum: u64,
+    /// Bytes of 0x80 and up.
+    high: u64,
+    /// Any other ASCII byte (a mark).
+    mark: u64,
+}
+
+/// Classifies the 64 bytes of `block`, and writes them to `lower` with ASCII capitals
+/// lowercased.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn classify(block: &[u8; 64], lower: &mut [u8; 64]) -> Masks {
+    use std::arch::x86_64::*;
+    let (mut ws, mut dash, mut alnum, mut high) = (0u64, 0u64, 0u64, 0u64);
+    for part in 0..4 {
+        // SAFETY: SSE2 is part of every x86_64 CPU; the loads and stores stay inside
+        // the two 64-byte arrays (16 bytes at offsets 0, 16, 32, 48).
+        unsafe {
+            let v = _mm_loadu_si128(block.as_ptr().add(16 * part).cast());
+            let set = |b: u8| _mm_set1_epi8(b as i8);
+            // `lo <= x <= lo + span`, unsigned: min(x - lo, span) == x - lo.
+            let within = |x: __m128i, lo: u8, span: u8| {
+                let t = _mm_sub_epi8(x, set(lo));
+                _mm_cmpeq_epi8(_mm_min_epu8(t, set(span)), t)
+            };
+            let space = _mm_or_si128(_mm_cmpeq_epi8(v, set(b' ')), within(v, 9, 4));
+            let minus = _mm_cmpeq_epi8(v, set(b'-'));
+            let upper = within(v, b'A', 25);
+            let letter = within(_mm_or_si128(v, set(0x20)), b'a', 25);
+            let an = _mm_or_si128(letter, within(v, b'0', 9));
+            let lowered = _mm_or_si128(v, _mm_and_si128(upper, set(0x20)));
+            _mm_storeu_si128(lower.as_mut_ptr().add(16 * part).cast(), lowered);
+            let bits = |m: __m128i| (_mm_movemask_epi8(m) as u32 as u64) << (16 * part);
+            ws |= bits(space);
+            dash |= bits(minus);
+            alnum |= bits(an);
+            high |= bits(v);
+        }
+    }
+    let sep = ws | dash;
+    Masks {
+        sep,
+        dash,
+        alnum,
+        high,
+        mark: !(sep | alnum | high),
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+fn tokens_blocks(text: &str, buf: &mut Vec<u8>, f: &mut impl FnMut(Token)) {
+    let bytes = text.as_bytes();
+    let n = bytes.len();
+    let mut block = [b' '; 64];
+    let mut lower = [0u8; 64];
+    // Invariant: `p` is 0 or follows an ASCII separator, so no word is being built.
+    let mut p = 0;
+    while p < n {
+        let len = (n - p).min(64);
+        if len == 64 {
+            block.copy_from_slice(&bytes[p..p + 64]);
+        } else {
+            // The tail, padded with spaces (which end a word and give no token).
+            block = [b' '; 64];
+            block[..len].copy_from_slice(&bytes[p..]);
+        }
+        let m = classify(&block, &mut lower);
+        let body = !m.sep;
+        let mut events = (body & !(body << 1)) | m.dash;
+        let mut next = p + 64;
+        while events != 0 {
+            let k = events.trailing_zeros();
+            events &= events - 1;
+            let bit = 1u64 << k;
+            if m.dash & bit != 0 {
+                f(Token::Mark('-', 0));
+                continue;
+            }
+            let after = m.sep & !(bit - 1);
+            if after == 0 {
+                if k > 0 {
+                    // The run goes on past this block: the next block starts with it.
+                    next = p + k as usize;
+                } else {
+                    // A run longer than a block (a URL, say).
+                    let end = bytes[p..]
+                        .iter()
+                        .position(|&b| b < 0x80 && matches!(ASCII[b as usize], SPACE | DASH))
+                        .map_or(n, |e| p + e);
+                    tokens_scan(&text[p..end], buf, &mut *f);
+                    next = end;
+                }
+                break;
+            }
+            let e = after.trailing_zeros();
+            let run = (!(bit - 1)) & ((1u64 << e) - 1);
+            let (s, e) = (k as usize, e as usize);
+            if (m.mark | m.high) & run == 0 {
+                f(Token::Word(xxh3_64(&lower[s..e])));
+            } else if !run_with_marks(&lower[..e], s, m.alnum, buf, f) {
+                tokens_scan(&text[p + s..p + e], buf, &mut *f);
+            }
+        }
+        p = next;
+    }
+}
+
+/// The tokens of the run `lower[s..]` (no ASCII separator in it; `alnum` marks its
+/// ASCII letters and digits), when every non-ASCII char in it is a common letter (see
+/// [`common_lower_letter`]) or a General Punctuation mark (curly quotes, ellipsis):
+/// marks first, in order, then the word. Returns false, having reported nothing, for
+/// any other char (a Unicode space or dash splits the run; rarer letters need the
+/// Unicode tables): the caller then scans the run char by char.
+#[inline]
+fn run_with_marks(
+    lower: &[u8],
+    s: usize,
+    alnum: u64,
+    buf: &mut Vec<u8>,
+    f: &mut impl FnMut(Token),
+) -> bool {
+    let mut marks = [('\0', 0u32); 64];
+    let mut n_marks = 0;
+    buf.clear();
+    let mut j = s;
+    while j < lower.len() {
+        let b = lower[j];
+        if alnum & (1 << j) != 0 {
+            buf.push(b);
+            j += 1;
+            continue;
+        }
+        let (ch, len) = if b < 0x80 {
+            (if b == b'`' { '\'' } else { b as char }, 1)
+        } else if (0xC2..=0xDF).contains(&b) {
+            let c = (u32::from(b & 0x1F) << 6) | u32::from(lower[j + 1] & 0x3F);
+            match char::from_u32(c).and_then(common_lower_letter) {
+                Some(lc) => {
+                    push_char(buf, lc);
+                    j += 2;
+                    continue;
+                }
+                None => return false,
+            }
+        } else if b == 0xE2 && (lower[j + 1] == 0x80 || lower[j + 1] == 0x81) {
+            let c = 0x2000 | (u32::from(lower[j + 1] & 0x3F) << 6) | u32::from(lower[j + 2] & 0x3F);
+            match char::from_u32(c) {
+                Some(ch) if ch <= '\u{206F}' && !is_space_punct(ch) && !is_dash(ch) => {
+                    (fold_quote(ch).unwrap_or(ch), 3)
+                }
+                _ => return false,
+            }
+        } else {
+            return false;
+        };
+        marks[n_marks] = (ch, buf.len() as u32);
+        n_marks += 1;
+        j += len;
+    }
+    for &(ch, at) in &marks[..n_marks] {
+        f(Token::Mark(ch, at));
+    }
+    if !buf.is_empty() {
+        f(Token::Word(xxh3_64(buf)));
+        buf.clear();
+    }
+    true
+}
+
+/// The General Punctuation chars that are whitespace.
+fn is_space_punct(ch: char) -> bool {
+    ch <= '\u{200A}' || matches!(ch, '\u{2028}' | '\u{2029}' | '\u{202F}' | '\u{205F}')
+}
+
+/// The char-by-char scan behind [`tokens`] (and its definition).
+fn tokens_scan(text: &str, buf: &mut Vec<u8>, mut f: impl FnMut(Token)) {
     buf.clear();
     let bytes = text.as_bytes();
     let n = bytes.len();
@@ -131,7 +333,7 @@ pub fn tokens(text: &str, buf: &mut Vec<u8>, mut f: impl FnMut(Token)) {
         } else if ('\u{2000}'..='\u{206F}').contains(&ch) {
             // General Punctuation (curly quotes, dashes, spaces): the common case,
             // decided without the Unicode tables.
-            if ch <= '\u{200A}' || matches!(ch, '\u{2028}' | '\u{2029}' | '\u{202F}' | '\u{205F}') {
+            if is_space_punct(ch) {
                 flush(buf, &mut f);
             } else if is_dash(ch) {
                 flush(buf, &mut f);
@@ -373,6 +575,30 @@ mod tests {
             tokens(&text, &mut Vec::new(), |t| got.push(t));
             assert_eq!(got, tokens_reference(&text), "{text:?}");
             state = state.wrapping_add(1);
+        }
+    }
+
+    proptest::proptest! {
+        /// Long texts, so that runs cross the 64-byte blocks and some outgrow them, made
+        /// of what each path of the block scan handles: plain and capitalised words,
+        /// ASCII marks inside and around words, Latin-1 and Cyrillic letters, curly
+        /// quotes and other General Punctuation, Unicode spaces and dashes, rarer
+        /// letters, and every ASCII separator.
+        #[test]
+        fn block_scan_agrees_with_the_byte_by_byte_scan(
+            pieces in proptest::collection::vec(proptest::sample::select(vec![
+                "a", "word", "Word", "WORD", "x9", "U.S.", "don't", "it`s", "(see", "end.",
+                "abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz0123456789",
+                "https://example.com/a/b?c=d&e=f", "é", "É", "Straße", "ж", "Ж", "Ёлка",
+                "’", "‘", "“", "”", "…", "‰", "«", "»", "—", "–", "\u{2009}", "\u{2028}",
+                "\u{a0}", "\u{3000}", "ǅ", "İ", "Ω", "日本", "e\u{301}", "\u{0}", "\u{7f}",
+                " ", " ", " ", "  ", "\n", "\t", "\r\n", "\u{b}", "\u{c}", "-", "--", ",",
+            ]), 0..120)
+        ) {
+            let text: String = pieces.concat();
+            let mut got = Vec::new();
+            tokens(&text, &mut Vec::new(), |t| got.push(t));
+            proptest::prop_assert_eq!(got, tokens_reference(&text), "{:?}", text);
         }
     }
 
