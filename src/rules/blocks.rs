@@ -526,8 +526,9 @@ impl Blocks {
             }
         }
         let (b_start, mut b_end) = (segments[first].0, segments[last].1);
-        // The body's last section — a heading and the few lines under it — may be an
-        // author box, a company's boilerplate or a teaser card with no gap before it.
+        // The body's last section — a heading (a fragment or a `Key: value` line) and
+        // the few lines under it — may be an author box, a company's boilerplate, a
+        // disclosure or a teaser card with no gap before it.
         // Peel such sections while they are small and far less cohesive with the rest
         // of the body than the article is with itself.
         if self.cfg.tail_section_share > 0.0 {
@@ -537,7 +538,7 @@ impl Blocks {
                 .max(self.cfg.relative_cohesion * own);
             while let Some(head) = (b_start + 1..b_end)
                 .rev()
-                .find(|&k| lines[k].shape == Shape::Fragment)
+                .find(|&k| matches!(lines[k].shape, Shape::Fragment | Shape::KeyValue))
             {
                 // A listicle's last item is no tail: its header has the shape crossed.
                 let mut g = head;
@@ -1345,6 +1346,24 @@ mod tests {
             ..Config::default()
         });
         assert!(cleaned(off.as_ref(), &text).contains("regional cooking"));
+    }
+
+    #[test]
+    fn a_key_value_line_heads_a_tail_section_too() {
+        // A review's spec line, then the outlet's affiliate disclosure: no fragment
+        // heading stands before it, but the `Key: value` line ends the article as one.
+        let rule = build(Config::default());
+        let tail = "Version tested: PC\nSometimes we include links to online retail stores. If you click on one and make a purchase we may receive a small commission.";
+        let text = format!("{}\n{tail}", long_article());
+        assert_eq!(cleaned(rule.as_ref(), &text), long_article());
+        // The same section on the article's subject stays.
+        let end = "Next step: timetables\nThe council will publish the timetable for the new bus routes in the northern districts next month.";
+        let text = format!("{}\n{end}", long_article());
+        assert!(
+            removed(rule.as_ref(), &text).is_empty(),
+            "{:?}",
+            removed(rule.as_ref(), &text)
+        );
     }
 
     #[test]
