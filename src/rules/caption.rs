@@ -60,7 +60,7 @@ const AGENCY: &str = r"(?:Reuters|REUTERS|AP(?:\s+Photo|\s+Images)?|Associated\s
 const NAME: &str = r"\p{Lu}[\p{L}\p{M}'’.\-]*(?:[ \t]+(?:\p{Lu}[\p{L}\p{M}'’.\-]*|de|da|van|von|al|bin|del|la|le)){0,4}";
 
 /// Photo keywords that introduce a credit (`Photo: X`, `Image credit: X`).
-const KEYWORD: &str = r"(?:File\s+)?(?:Photo|PHOTO|Photograph|PHOTOGRAPH|Photographer|Picture|Pic|Image|IMAGE|Credit|CREDIT|Image\s+credit|Photo\s+credit|Picture\s+credit|Main\s+image\s+credit|Photo\s+illustration|Illustration|Foto)s?";
+const KEYWORD: &str = r"(?:File\s+)?(?:Photo|PHOTO|Photograph|PHOTOGRAPH|Photographer|Picture|Pic|Image|IMAGE|Credit|CREDIT|Image\s+credit|Photo\s+credit|Picture\s+credit|Main\s+image\s+credit|Photo\s+illustration|Illustration|Foto|Fotografía|Bild|Imagen|Crédit(?:\s+photo)?)s?";
 
 /// Credits that end a line, each a pattern whose group 1 is the credit. They are kept
 /// apart because their union makes a lazy DFA thrash (40x slower on real pages).
@@ -416,6 +416,10 @@ mod tests {
             "The senator at a hearing on Tuesday.Credit...Doug Mills/The New York Times",
             // Bloomberg
             "Shoppers in London's Oxford Street. Photographer: Jason Alden/Bloomberg",
+            // German, Spanish and French credit keywords
+            "Habeck bei der Pressekonferenz in Berlin. Bild: Michael Kappeler/dpa",
+            "Manifestantes en la plaza de Sol. Imagen: Juan Pérez/EFE",
+            "Le président à l'Élysée, mardi. Crédit photo : Ludovic Marin/AFP",
         ] {
             // (A line right above a credit-only line is that picture's caption: see
             // below. Here the caption opens the text.)
@@ -492,6 +496,9 @@ mod tests {
             "He spent the summer with his grandpa",
             "The band played its biggest hits (AC/DC)",
             "Image sources differ on when the picture was taken.",
+            "Die Bild-Zeitung berichtete am Sonntag über den Fall.",
+            "Das Bild zeigt den Minister bei seiner Ankunft in Berlin.",
+            "La imagen del presidente quedó dañada tras el escándalo.",
         ] {
             assert!(
                 findings(rule.as_ref(), text).verdicts.is_empty(),
