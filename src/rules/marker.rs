@@ -1,6 +1,8 @@
 //! `marker`: page furniture left inline — `Advertisement`, `Story continues below
 //! advertisement`, `Continue reading`, `Subscribe`, `Sign up for our newsletter`,
-//! share-button words (`Share`, `Tweet`, `Facebook`, `Email`).
+//! share-button words (`Share`, `Tweet`, `Facebook`, `Email`), and the fallback text a
+//! page shows where a player or script did not run (`Your browser does not support the
+//! video tag`, `Please enable JavaScript to view the comments`).
 //!
 //! Shape: a short known phrase ALONE on its line (any case, trailing `:`/`»`/`…`),
 //! a line made only of share-button words, a short call in the outlet's voice
@@ -39,7 +41,7 @@ impl Default for Config {
 }
 
 /// Phrases that are a marker when they are the whole line (matched ignoring case).
-const ALONE: &str = r"advertisements?(?:\s*[-–—:]\s*scroll\s+to\s+continue)?|advertising|ad|ads|ad\s+feedback|sponsored(?:\s+content)?|paid\s+(?:content|post)|promoted|(?:story|article)\s+continues(?:\s+(?:below|after)(?:\s+(?:this\s+)?(?:advertisement|ad))?)?|continue\s+reading(?:\s+(?:below|the\s+(?:main|full)\s+(?:story|article)|here|article))?|keep\s+reading|read\s+more(?:\s+(?:below|here))?|read\s+(?:the\s+)?full\s+(?:article|story)|see\s+more|show\s+more|load\s+more|view\s+more|scroll\s+(?:down\s+)?to\s+continue(?:\s+(?:with|reading)\s+content)?|skip\s+(?:advertisement|ad)|remove\s+ads|subscribe(?:\s+(?:now|today|here))?|sign\s+(?:in|up)|log\s+in|register|already\s+a\s+subscriber\??|become\s+a\s+member|listen\s+to\s+this\s+article|listen|play\s+video|watch\s+video|click\s+to\s+(?:play|expand|enlarge)|comments?|show\s+comments|view\s+comments|leave\s+a\s+comment|join\s+the\s+conversation|back\s+to\s+top|close|loading(?:\.\.\.|…)?|report\s+an\s+error|print\s+this\s+(?:article|page)|follow\s+us";
+const ALONE: &str = r"advertisements?(?:\s*[-–—:|]\s*(?:scroll\s+to\s+continue|continue\s+reading(?:\s+below)?|(?:story|article)\s+continues\s+below))?|(?:sorry,?\s+)?your\s+(?:web\s+)?browser\s+(?:does\s+not|doesn['’]t|cannot)\s+support\s+(?:the\s+)?(?:html5?\s+)?(?:video|audio|iframes?|embedded)[^\n]{0,60}|(?:please|you\s+(?:must|need\s+to))\s+enable\s+javascript[^\n]{0,80}|javascript\s+is\s+(?:disabled|required|not\s+enabled)[^\n]{0,60}|advertising|ad|ads|ad\s+feedback|sponsored(?:\s+content)?|paid\s+(?:content|post)|promoted|(?:story|article)\s+continues(?:\s+(?:below|after)(?:\s+(?:this\s+)?(?:advertisement|ad))?)?|continue\s+reading(?:\s+(?:below|the\s+(?:main|full)\s+(?:story|article)|here|article))?|keep\s+reading|read\s+more(?:\s+(?:below|here))?|read\s+(?:the\s+)?full\s+(?:article|story)|see\s+more|show\s+more|load\s+more|view\s+more|scroll\s+(?:down\s+)?to\s+continue(?:\s+(?:with|reading)\s+content)?|skip\s+(?:advertisement|ad)|remove\s+ads|subscribe(?:\s+(?:now|today|here))?|sign\s+(?:in|up)|log\s+in|register|already\s+a\s+subscriber\??|become\s+a\s+member|listen\s+to\s+this\s+article|listen|play\s+video|watch\s+video|click\s+to\s+(?:play|expand|enlarge)|comments?|show\s+comments|view\s+comments|leave\s+a\s+comment|join\s+the\s+conversation|back\s+to\s+top|close|loading(?:\.\.\.|…)?|report\s+an\s+error|print\s+this\s+(?:article|page)|follow\s+us";
 
 /// Share-button words (and the fillers between them); a line of nothing else that
 /// starts with a button word is a button row.
@@ -157,27 +159,32 @@ mod tests {
     fn removes_markers_alone_on_a_line_in_many_styles() {
         let rule = build(Config::default());
         for marker in [
-            "Advertisement",                                          // NYT, UPI
-            "ADVERTISEMENT",                                          // Washington Post
-            "Story continues below advertisement",                    // Globe and Mail
-            "Continue reading the main story",                        // NYT
-            "Article continues below",                                // Guardian AU
-            "Continue Reading Below",                                 // Fox
-            "Read more:",                                             // Independent
-            "Subscribe",                                              // WSJ
-            "Share this article",                                     // BBC
-            "Share",                                                  // CNN
-            "Share on Facebook Share on Twitter",                     // Al Jazeera
-            "Facebook Twitter Email",                                 // AP
-            "Tweet | Share | Email",                                  // Express
-            "Sign up for our daily newsletter",                       // Guardian
-            "Subscribe to our YouTube channel for the latest videos", // AJ
-            "Scroll to continue with content",                        // Forbes
-            "Listen to this article",                                 // Reuters
-            "SKIP ADVERTISEMENT",                                     // NYT
-            "Ad Feedback",                                            // CNN
-            "Advertisement - Scroll to Continue",                     // SI
-            "Article continues after this advertisement",             // Le Monde EN
+            "Advertisement",                                                    // NYT, UPI
+            "ADVERTISEMENT",                                                    // Washington Post
+            "Story continues below advertisement",                              // Globe and Mail
+            "Continue reading the main story",                                  // NYT
+            "Article continues below",                                          // Guardian AU
+            "Continue Reading Below",                                           // Fox
+            "Read more:",                                                       // Independent
+            "Subscribe",                                                        // WSJ
+            "Share this article",                                               // BBC
+            "Share",                                                            // CNN
+            "Share on Facebook Share on Twitter",                               // Al Jazeera
+            "Facebook Twitter Email",                                           // AP
+            "Tweet | Share | Email",                                            // Express
+            "Sign up for our daily newsletter",                                 // Guardian
+            "Subscribe to our YouTube channel for the latest videos",           // AJ
+            "Scroll to continue with content",                                  // Forbes
+            "Listen to this article",                                           // Reuters
+            "SKIP ADVERTISEMENT",                                               // NYT
+            "Ad Feedback",                                                      // CNN
+            "Advertisement - Scroll to Continue",                               // SI
+            "Article continues after this advertisement",                       // Le Monde EN
+            "Advertisement - Continue Reading Below",                           // Hearst
+            "Your browser does not support the video tag.",                     // HTML5 fallback
+            "Sorry, your browser doesn't support embedded videos.",             // Twitter embeds
+            "Please enable JavaScript to view the comments powered by Disqus.", // Disqus
+            "JavaScript is disabled in your browser.",                          // noscript text
         ] {
             let text = format!("{P}\n{marker}\n{P}");
             assert_eq!(removed(rule.as_ref(), &text), [marker], "{marker}");
@@ -227,6 +234,9 @@ mod tests {
             "Sign up for a streaming account for $9.99 a month",
             "Sign up for the bundle using the same email as your first account",
             "Twitter users mocked the video",
+            "Enable JavaScript in the browser's settings, then reload the page.",
+            "Your browser does not support the new standard yet, Google said.",
+            "Advertisement spending - continue reading our analysis of the market in the report below.",
             "Subscribe to the idea that markets correct themselves, and you will be disappointed, the economist warned in a long interview with the paper last year about the state of the economy.",
         ] {
             assert!(
