@@ -1,6 +1,8 @@
 //! `credits`: contributor and source lines at the end of a story — `X contributed to
 //! this report`, `Some material came from <agency>`, `Reporting by X; Editing by Y`,
-//! `Additional reporting by X`, `-- With assistance from X`. They are metadata, not
+//! `Additional reporting by X`, `-- With assistance from X`, `This article was
+//! originally published on X`, and the author's contact (`X can be reached at
+//! x@example.com`, `Follow X on Twitter`). They are metadata, not
 //! noise to lose: each credit sentence is removed from the text and kept in
 //! `meta.credits`.
 //!
@@ -37,6 +39,9 @@ impl Default for Config {
 /// Capitalised name words joined by spaces, commas, `and`, `in`, `&`.
 const NAMES: &str = r"\p{Lu}[\p{L}\p{M}'’.\-]*(?:(?:\s+|\s*,\s*|\s*&\s*|\s+and\s+|\s+in\s+|\s+(?:de|da|van|von|al|el|bin)\s+)\p{Lu}[\p{L}\p{M}'’.\-]*)*";
 
+/// An email address or a social handle.
+const CONTACT: &str = r"(?:[^\s@]+@[\w-]+\.[\w.]+|@\w+)";
+
 fn pattern() -> String {
     let by = r"(?i:(?:additional\s+|with\s+(?:additional\s+)?)?(?:reporting|writing|editing|research|compiled|edited|written|produced|reporting\s+and\s+writing|fact-checking|graphics|production)\s+by)";
     let by_list =
@@ -54,6 +59,19 @@ fn pattern() -> String {
         r"[^.!?\n]*?(?-u:\b)(?:[Ww]riters?|[Rr]eporters?|[Cc]orrespondents?|[Jj]ournalists?|[Ss]taff)(?-u:\b)[^.!?\n]*?(?-u:\b)contributed(?:\s+(?:reporting|research))?\s*(?:[.)]|$)",
         // `This story was produced by X`, `originally published by X`.
         r"This\s+(?:story|article|report)\s+(?:was|has\s+been)\s+(?:originally\s+)?(?:published|produced|reported|written)\s+(?:by|in\s+partnership\s+with|in\s+collaboration\s+with|with)\s",
+        // `This article was originally published on The Conversation.`
+        r"This\s+(?:story|article|report|piece|post)\s+(?:was\s+|has\s+been\s+)?(?:originally|first)\s+(?:published|appeared|ran)\s+(?:on|in|at|by)\s+\p{Lu}",
+        // Author contact: `Jane Doe can be reached at jane@example.com` (an address or
+        // a handle is required: the phrase alone could be prose), `Follow Jane Doe on
+        // Twitter`. Not the outlet's own `Follow us on …`, which is page furniture, and
+        // not `Write to X at …`: on the bench pages that line is as often the boundary
+        // `blocks` ends the article at, and cut first it was not there to see.
+        &format!(
+            r"[^.!?\n]*?(?-u:\b)(?:can|may)\s+be\s+(?:reached|contacted|emailed)\s+(?:at|via|on|by\s+email\s+at)\s+{CONTACT}"
+        ),
+        &format!(
+            r"Follow\s+(?:{NAMES}|him|her|them|the\s+author)\s+on\s+(?:Twitter|X|Instagram|Facebook|LinkedIn|Threads|Bluesky|Mastodon|TikTok)(?-u:\b)"
+        ),
         &by_list,
     ];
     // Only at a line start or right after a sentence end (possibly glued).
@@ -111,6 +129,8 @@ impl Rule for Credits {
                 .collect();
             let pattern = if tail.contains("contributed") {
                 "contributed"
+            } else if tail.contains('@') || tail.starts_with("Follow") {
+                "contact"
             } else if tail.to_ascii_lowercase().contains(" by ") {
                 "by_line"
             } else {
@@ -224,6 +244,20 @@ mod tests {
                 "Oil fell 2%.\nWriting by J. Smith; Editing by Mark Heinrich",
                 "Writing by J. Smith; Editing by Mark Heinrich",
             ),
+            // Republished pieces
+            (
+                "The study is ongoing.\nThis article was originally published on The Conversation.",
+                "This article was originally published on The Conversation.",
+            ),
+            // Author contact lines
+            (
+                "The show runs until May.\nHave a tip? Amy Kuperinsky may be reached at akuperinsky@example.com.",
+                "Amy Kuperinsky may be reached at akuperinsky@example.com.",
+            ),
+            (
+                "The show runs until May.\nFollow Jane Doe on Twitter @janedoe.",
+                "Follow Jane Doe on Twitter @janedoe.",
+            ),
         ] {
             let found = findings(rule.as_ref(), text);
             let credits = found
@@ -272,6 +306,12 @@ mod tests {
             "Staff contributed to the fundraiser for the injured driver.",
             "With inputs from local farmers, the plan was redrawn.",
             "Written by hand, the letter ran to four pages.",
+            "Officials can be reached at the town hall during office hours.",
+            "This article was first read aloud at the meeting on Monday.",
+            "This story was first published in 2019 and has been updated.",
+            "Follow the money, the senator told reporters on Twitter.",
+            "Contact him at once, the officer said, if the car comes back.",
+            "Follow us on Twitter",
             "She contributed to this report's data collection as a volunteer, and then left the agency to found a startup that now employs more than two hundred people across four countries in the region.",
         ] {
             assert!(
