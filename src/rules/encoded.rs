@@ -9,6 +9,10 @@
 //! for a short line of its own, `encoded_text` otherwise) and to preview it in the
 //! audit. With `mode = "decode"` the blob is replaced by its decoded, tag-stripped
 //! text instead (for dumps whose article text itself was stored encoded).
+//!
+//! Whole lines of leaked script, JSON or CSS (`{"@context":…}`, `window.x = {…};`,
+//! `.caption { color: #666; }`) and base64 data go too, as kind `code`: a long line
+//! dense with code punctuation or quoted keys that does not end like a sentence.
 
 use std::borrow::Cow;
 
@@ -46,6 +50,12 @@ pub struct Config {
     pub tags: bool,
     /// Characters of decoded text shown in the audit detail.
     pub preview_chars: usize,
+    /// Remove whole lines of inline script, JSON or CSS and base64 data that leaked
+    /// in with the text (see [`code_kind`]).
+    pub code: bool,
+    /// Shortest such line, in bytes: a line of a code sample in a how-to article is
+    /// short; leaked markup is one long minified line.
+    pub min_code_bytes: usize,
 }
 
 impl Default for Config {
@@ -59,6 +69,8 @@ impl Default for Config {
             min_entity_run: 2,
             tags: true,
             preview_chars: 60,
+            code: true,
+            min_code_bytes: 60,
         }
     }
 }
@@ -130,7 +142,75 @@ fn is_url(token: &str) -> bool {
     token.contains("://") || token.starts_with("www.") || token.starts_with("mailto:")
 }
 
+/// What kind of leaked code a whole (trimmed) line is, if any: `json` (three or more
+/// quoted keys, `"key":`), `script` (braces and at least one byte in twelve of
+/// `{}[];=`), or `base64` (one token of the base64 alphabet with capitals, small
+/// letters and digits). A line that ends like a sentence is prose that quotes code.
+fn code_kind(line: &str) -> Option<&'static str> {
+    let b = line.as_bytes();
+    if matches!(b.last(), Some(b'.' | b'!' | b'?' | b':')) {
+        return None;
+    }
+    // JSON and script need a brace or a bracket, base64 is one token: most lines, prose
+    // with spaces and no braces, are out after two byte searches.
+    if memchr::memchr2(b'{', b'[', b).is_none() && memchr::memchr(b' ', b).is_some() {
+        return None;
+    }
+    // One pass: quoted keys, code punctuation, and the base64 alphabet's classes.
+    let (mut keys, mut punct, mut open, mut close, mut bracket) = (0, 0, false, false, false);
+    let (mut base64, mut upper, mut lower, mut digit) = (true, false, false, false);
+    let mut prev = 0u8;
+    for &c in b {
+        if c == b':' && (prev == b'"' || prev == b'\'') {
+            keys += 1;
+        }
+        match c {
+            b'{' => open = true,
+            b'}' => close = true,
+            b'[' => bracket = true,
+            _ => {}
+        }
+        if b"{}[];=".contains(&c) {
+            punct += 1;
+        }
+        upper |= c.is_ascii_uppercase();
+        lower |= c.is_ascii_lowercase();
+        digit |= c.is_ascii_digit();
+        base64 &= c.is_ascii_alphanumeric() || b"+/=".contains(&c);
+        prev = c;
+    }
+    if keys >= 3 && (open || bracket) {
+        Some("json")
+    } else if open && close && punct >= 6 && 12 * punct >= b.len() {
+        Some("script")
+    } else if base64 && upper && lower && digit {
+        Some("base64")
+    } else {
+        None
+    }
+}
+
 impl Encoded {
+    fn code(&self, doc: &DocView<'_>, found: &mut Findings) {
+        let text = doc.text;
+        for line in &doc.lines {
+            if line.end - line.start < self.cfg.min_code_bytes {
+                continue;
+            }
+            let (s, e) = crate::text::trim_range(text, line.start, line.end);
+            if e - s < self.cfg.min_code_bytes {
+                continue;
+            }
+            if let Some(kind) = code_kind(&text[s..e]) {
+                let preview: String = text[s..e].chars().take(self.cfg.preview_chars).collect();
+                found.verdicts.push(
+                    Verdict::new(Config::ID, s, e)
+                        .with_detail(json!({ "kind": "code", "code": kind, "preview": preview })),
+                );
+            }
+        }
+    }
+
     fn is_blob(&self, token: &str) -> bool {
         if is_url(token) {
             return false;
@@ -248,6 +328,9 @@ impl Rule for Encoded {
     }
 
     fn check(&self, doc: &DocView<'_>, found: &mut Findings) {
+        if self.cfg.code {
+            self.code(doc, found);
+        }
         self.blobs(doc, found);
         // Tags before entities, so an entity inside a tag's attribute goes with the tag.
         let text = doc.text;
@@ -426,6 +509,61 @@ mod tests {
             "See the report ."
         );
         assert_eq!(cleaned(rule.as_ref(), "A&nbsp;B"), "A B");
+    }
+
+    #[test]
+    fn removes_lines_of_leaked_script_json_css_and_base64() {
+        let rule = build(Config::default());
+        let p = "The council voted on Tuesday to expand the bus network.";
+        for (line, code) in [
+            (
+                r#"{"@context":"https://schema.org","@type":"NewsArticle","headline":"Council expands bus network","datePublished":"2019-11-19"}"#,
+                "json",
+            ),
+            (
+                r#"window.__INITIAL_STATE__={"article":{"id":12345,"title":"Council expands bus network","tags":["transport"]}};"#,
+                "json",
+            ),
+            (
+                ".article-body p { margin: 0 0 1em; font-size: 18px; } .caption { color: #666; }",
+                "script",
+            ),
+            (
+                "var googletag = googletag || {}; googletag.cmd = googletag.cmd || []; googletag.cmd.push(function() { googletag.display('ad-1'); });",
+                "script",
+            ),
+            (
+                "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==",
+                "base64",
+            ),
+        ] {
+            let text = format!("{p}\n{line}\n{p}");
+            assert_eq!(removed(rule.as_ref(), &text), [line], "{line}");
+            let found = findings(rule.as_ref(), &text);
+            assert_eq!(found.verdicts[0].detail.as_ref().unwrap()["code"], code);
+            assert_eq!(cleaned(rule.as_ref(), &text), format!("{p}\n{p}"));
+        }
+    }
+
+    #[test]
+    fn leaves_code_samples_and_prose_about_code() {
+        let rule = build(Config::default());
+        for text in [
+            // A how-to article's code sample: short lines.
+            "for (int i = 0; i < n; i++) { sum += a[i]; }",
+            "let config = { retries: 3, timeout: 30 };",
+            // Prose that quotes code ends like a sentence.
+            r#"The file held {"name": "x", "size": 3, "type": "y"} and nothing else, the researchers said in their report."#,
+            "Set the value with x = {a; b; c} [1] [2] = 3 in the editor window, then press the save button twice.",
+            // Long words and identifiers are not data.
+            "Pneumonoultramicroscopicsilicovolcanoconiosis is the longest word in English dictionaries",
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGHIJKLMNOP",
+        ] {
+            assert!(
+                findings(rule.as_ref(), text).verdicts.is_empty(),
+                "flagged {text:?}"
+            );
+        }
     }
 
     #[test]
