@@ -2,7 +2,8 @@
 //! advertisement`, `Continue reading`, `Subscribe`, `Sign up for our newsletter`,
 //! share-button words (`Share`, `Tweet`, `Facebook`, `Email`), and the fallback text a
 //! page shows where a player or script did not run (`Your browser does not support the
-//! video tag`, `Please enable JavaScript to view the comments`).
+//! video tag`, `Please enable JavaScript to view the comments`), and a copyright
+//! notice on a line of its own (`© 2019 X. All rights reserved.`).
 //!
 //! Shape: a short known phrase ALONE on its line (any case, trailing `:`/`»`/`…`),
 //! a line made only of share-button words, a short call in the outlet's voice
@@ -28,6 +29,8 @@ pub struct Config {
     pub share_buttons: bool,
     /// Most words in a `Sign up for …` / `Subscribe to …` line.
     pub max_signup_words: usize,
+    /// Most words in a copyright line (`© 2019 X. All rights reserved.`; 0: off).
+    pub max_copyright_words: usize,
 }
 
 impl Default for Config {
@@ -36,12 +39,13 @@ impl Default for Config {
             glued: true,
             share_buttons: true,
             max_signup_words: 20,
+            max_copyright_words: 40,
         }
     }
 }
 
 /// Phrases that are a marker when they are the whole line (matched ignoring case).
-const ALONE: &str = r"advertisements?(?:\s*[-–—:|]\s*(?:scroll\s+to\s+continue|continue\s+reading(?:\s+below)?|(?:story|article)\s+continues\s+below))?|(?:sorry,?\s+)?your\s+(?:web\s+)?browser\s+(?:does\s+not|doesn['’]t|cannot)\s+support\s+(?:the\s+)?(?:html5?\s+)?(?:video|audio|iframes?|embedded)[^\n]{0,60}|(?:please|you\s+(?:must|need\s+to))\s+enable\s+javascript[^\n]{0,80}|javascript\s+is\s+(?:disabled|required|not\s+enabled)[^\n]{0,60}|advertising|ad|ads|ad\s+feedback|sponsored(?:\s+content)?|paid\s+(?:content|post)|promoted|(?:story|article)\s+continues(?:\s+(?:below|after)(?:\s+(?:this\s+)?(?:advertisement|ad))?)?|continue\s+reading(?:\s+(?:below|the\s+(?:main|full)\s+(?:story|article)|here|article))?|keep\s+reading|read\s+more(?:\s+(?:below|here))?|read\s+(?:the\s+)?full\s+(?:article|story)|see\s+more|show\s+more|load\s+more|view\s+more|scroll\s+(?:down\s+)?to\s+continue(?:\s+(?:with|reading)\s+content)?|skip\s+(?:advertisement|ad)|remove\s+ads|subscribe(?:\s+(?:now|today|here))?|sign\s+(?:in|up)|log\s+in|register|already\s+a\s+subscriber\??|become\s+a\s+member|listen\s+to\s+this\s+article|listen|play\s+video|watch\s+video|click\s+to\s+(?:play|expand|enlarge)|comments?|show\s+comments|view\s+comments|leave\s+a\s+comment|join\s+the\s+conversation|back\s+to\s+top|close|loading(?:\.\.\.|…)?|report\s+an\s+error|print\s+this\s+(?:article|page)|follow\s+us";
+const ALONE: &str = r"advertisements?(?:\s*[-–—:|]\s*(?:scroll\s+to\s+continue|continue\s+reading(?:\s+below)?|(?:story|article)\s+continues\s+below))?|(?:sorry,?\s+)?your\s+(?:web\s+)?browser\s+(?:does\s+not|doesn['’]t|cannot)\s+support\s+(?:the\s+)?(?:html5?\s+)?(?:video|audio|iframes?|embedded)[^\n]{0,60}|(?:please|you\s+(?:must|need\s+to))\s+enable\s+javascript[^\n]{0,80}|javascript\s+is\s+(?:disabled|required|not\s+enabled)[^\n]{0,60}|advertising|ad|ads|ad\s+feedback|sponsored(?:\s+content)?|paid\s+(?:content|post)|promoted|(?:story|article)\s+continues(?:\s+(?:below|after)(?:\s+(?:this\s+)?(?:advertisement|ad))?)?|continue\s+reading(?:\s+(?:below|the\s+(?:main|full)\s+(?:story|article)|here|article))?|keep\s+reading|read\s+more(?:\s+(?:below|here))?|read\s+(?:the\s+)?full\s+(?:article|story)|see\s+more|show\s+more|load\s+more|view\s+more|scroll\s+(?:down\s+)?to\s+continue(?:\s+(?:with|reading)\s+content)?|skip\s+(?:advertisement|ad)|remove\s+ads|subscribe(?:\s+(?:now|today|here))?|sign\s+(?:in|up)|log\s+in|register|already\s+a\s+subscriber\??|become\s+a\s+member|listen\s+to\s+this\s+article|listen|play\s+video|watch\s+video|click\s+to\s+(?:play|expand|enlarge)|comments?|show\s+comments|view\s+comments|leave\s+a\s+comment|join\s+the\s+conversation|back\s+to\s+top|close|loading(?:\.\.\.|…)?|report\s+an\s+error|print\s+this\s+(?:article|page)|follow\s+us|all\s+rights\s+reserved";
 
 /// Share-button words (and the fillers between them); a line of nothing else that
 /// starts with a button word is a button row.
@@ -70,6 +74,10 @@ impl RuleConfig for Config {
             signup: Regex::new(
                 r"^[ \t]*(?:Sign\s+up|SIGN\s+UP|Subscribe|SUBSCRIBE)(?:\s+(?:now|today|here|free))?\s+(?:for|to)\s+(?:our(?-u:\b)|(?i:[^\n]*?(?-u:\b)(?:newsletters?|alerts|briefing|digest|updates|podcast|channel)(?-u:\b)))[^\n]*$",
             )?,
+            // A page's copyright notice: `©`, or `Copyright`/`(c)` with `©` or a year.
+            copyright: Regex::new(
+                r"^[ \t]*(?:©|\([cC]\)[ \t]*(?:19|20)\d{2}|(?i:copyright)[ \t]*(?:©|\([cC]\)|(?:19|20)\d{2}))",
+            )?,
             may_glue: Regex::new(GLUED)?,
             // Group 1: the glued marker. At the line end after a sentence end, between
             // two sentences, or at the line start before a capitalised sentence.
@@ -85,6 +93,7 @@ struct Marker {
     alone: Regex,
     share: Regex,
     signup: Regex,
+    copyright: Regex,
     /// Any glued match contains one of the glued phrases: a literal search first spares
     /// nearly every line the full pattern.
     may_glue: Regex,
@@ -122,6 +131,14 @@ impl Rule for Marker {
                 && self.signup.is_match(l)
             {
                 Some("signup")
+            } else if self.cfg.max_copyright_words > 0
+                && self.copyright.is_match(l)
+                && crate::text::count_words_upto(
+                    trimmed,
+                    self.cfg.max_copyright_words.saturating_add(1),
+                ) <= self.cfg.max_copyright_words
+            {
+                Some("copyright")
             } else {
                 None
             };
@@ -185,6 +202,11 @@ mod tests {
             "Sorry, your browser doesn't support embedded videos.",             // Twitter embeds
             "Please enable JavaScript to view the comments powered by Disqus.", // Disqus
             "JavaScript is disabled in your browser.",                          // noscript text
+            "All rights reserved.",
+            "© 2019 Northern Daily. All rights reserved.",
+            "Copyright © 2020 Example Media Group Ltd | Terms | Privacy",
+            "Copyright 2019 The Associated Press. All rights reserved. This material may not be published, broadcast, rewritten or redistributed.",
+            "(c) 2018 Tribune Content Agency, LLC",
         ] {
             let text = format!("{P}\n{marker}\n{P}");
             assert_eq!(removed(rule.as_ref(), &text), [marker], "{marker}");
@@ -235,6 +257,9 @@ mod tests {
             "Sign up for the bundle using the same email as your first account",
             "Twitter users mocked the video",
             "Enable JavaScript in the browser's settings, then reload the page.",
+            "Copyright law protects the author for 70 years after her death.",
+            "Copyrights held by the studio expire in 2024, the filing says.",
+            "The rights reserved for the family were never used.",
             "Your browser does not support the new standard yet, Google said.",
             "Advertisement spending - continue reading our analysis of the market in the report below.",
             "Subscribe to the idea that markets correct themselves, and you will be disappointed, the economist warned in a long interview with the paper last year about the state of the economy.",
