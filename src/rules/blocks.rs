@@ -98,6 +98,12 @@ pub struct Config {
     /// least this many runs of the body is an item header of a listicle, kept whatever
     /// its cohesion; runs of plain fragments or template lines do not count (0: off).
     pub item_runs: usize,
+    /// An author box ends the body: among its last `author_lines` lines, one whose
+    /// first words hold a two-word name that stands in a short line before the body
+    /// (the byline) while its second word appears nowhere in the body above it; the
+    /// section from there (with a heading line right above) goes when it holds at most
+    /// `tail_section_share` of the rest's prose words (0: off).
+    pub author_lines: usize,
 }
 
 impl Default for Config {
@@ -129,6 +135,7 @@ impl Default for Config {
             embed_lines: 3,
             lead_by_size: true,
             item_runs: 3,
+            author_lines: 3,
         }
     }
 }
@@ -298,10 +305,21 @@ impl Rule for Blocks {
         let (window_start, window_end) = max_window(&scores);
         let (body_start, body_end, vocab) =
             self.trim_body(text, &flat, &lines, window_start, window_end);
+        // An author box at the body's end is cut off before anything else looks there.
+        let (body_end, author) = match self.author_box(text, &lines, body_start, body_end) {
+            Some((k, name)) => (k, Some((body_end, name))),
+            None => (body_end, None),
+        };
 
         // A list the article introduces with a colon belongs to it.
         let mut after = body_end;
-        if self.cfg.intro_words > 0 && after < lines.len() {
+        if let Some((end, name)) = &author {
+            let run = &lines[body_end..*end];
+            let mut ev = evidence(run, "after_body");
+            ev.push(format!("byline_name:{name}"));
+            push(found, run, cohesion(run, &flat, &vocab), ev);
+            after = *end;
+        } else if self.cfg.intro_words > 0 && after < lines.len() {
             let intro = &text[lines[after].start..lines[after].end];
             if intro.ends_with(':') && lines[after].words >= self.cfg.intro_words {
                 after += 1;
@@ -570,6 +588,72 @@ impl Blocks {
             }
         }
         (b_start, b_end, vocab_of(b_start, b_end))
+    }
+
+    /// Where an author box starts among the body's last lines, and the byline name that
+    /// gave it away (see [`Config::author_lines`]).
+    fn author_box(
+        &self,
+        text: &str,
+        lines: &[LineInfo],
+        start: usize,
+        end: usize,
+    ) -> Option<(usize, String)> {
+        if self.cfg.author_lines == 0 || start == 0 || end <= start + 1 {
+            return None;
+        }
+        let line = |l: &LineInfo| &text[l.start..l.end];
+        // Bylines: short lines before the body.
+        let bylines: Vec<&str> = lines[..start]
+            .iter()
+            .filter(|l| l.words <= 12)
+            .map(line)
+            .collect();
+        if bylines.is_empty() {
+            return None;
+        }
+        let capitalised = |w: &str| {
+            let mut cs = w.chars();
+            cs.next().is_some_and(char::is_uppercase) && cs.any(char::is_lowercase)
+        };
+        let from = end.saturating_sub(self.cfg.author_lines).max(start + 1);
+        for k in from..end {
+            let words: Vec<&str> = line(&lines[k]).split_whitespace().take(4).collect();
+            for pair in words.windows(2) {
+                // Nothing but a name's own marks may stand between its two words
+                // (`Privacy Policy, Terms` is no name).
+                let first = pair[0].trim_start_matches(|c: char| !c.is_alphanumeric());
+                let last = pair[1].trim_end_matches(|c: char| !c.is_alphanumeric());
+                let plain = first
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || "-'’.".contains(c));
+                if !(plain && capitalised(first) && capitalised(last)) {
+                    continue;
+                }
+                let name = format!("{first} {last}");
+                if !bylines.iter().any(|b| b.contains(&name))
+                    || lines[start..k].iter().any(|l| line(l).contains(last))
+                {
+                    continue;
+                }
+                // The section, with a heading line right above it.
+                let head = if k > start + 1 && lines[k - 1].shape == Shape::Fragment {
+                    k - 1
+                } else {
+                    k
+                };
+                let words: usize = lines[head..end].iter().map(|l| l.words).sum();
+                let rest: usize = lines[start..head]
+                    .iter()
+                    .filter(|l| l.shape == Shape::Prose)
+                    .map(|l| l.words)
+                    .sum();
+                if words as f64 <= self.cfg.tail_section_share * rest as f64 {
+                    return Some((head, name));
+                }
+            }
+        }
+        None
     }
 
     /// A gap of fragments, at least `gap_lines` of them headline-shaped (headline-long
@@ -1364,6 +1448,63 @@ mod tests {
             "{:?}",
             removed(rule.as_ref(), &text)
         );
+    }
+
+    #[test]
+    fn an_author_box_named_in_the_byline_ends_the_body() {
+        let rule = build(Config::default());
+        let bio = "Jane Roe writes about transport and cities for the Gazette, and lives in Leeds with her two cats.";
+        let text = format!("By Jane Roe\n{}\n{bio}", long_article());
+        let found = findings(rule.as_ref(), &text);
+        let out = crate::edit::apply(&text, &found.verdicts).text;
+        assert_eq!(out, long_article());
+        let v = found
+            .verdicts
+            .iter()
+            .find(|v| text[v.start..v.end].contains("two cats"))
+            .unwrap();
+        let ev = &v.detail.as_ref().unwrap()["evidence"];
+        assert!(
+            ev.as_array()
+                .unwrap()
+                .contains(&json!("byline_name:Jane Roe")),
+            "{ev}"
+        );
+        // With a heading above it, the heading goes too.
+        let text = format!("By Jane Roe\n{}\nAbout the author\n{bio}", long_article());
+        assert_eq!(cleaned(rule.as_ref(), &text), long_article());
+        let off = build(Config {
+            author_lines: 0,
+            ..Config::default()
+        });
+        assert!(
+            cleaned(
+                off.as_ref(),
+                &format!("By Jane Roe\n{}\n{bio}", long_article())
+            )
+            .contains("two cats")
+        );
+    }
+
+    #[test]
+    fn a_closing_paragraph_about_the_person_in_the_headline_stays() {
+        let rule = build(Config::default());
+        // The headline names her and the body calls her Roe: the last paragraph is
+        // the article's.
+        let body = long_article().replace(
+            "Council officials said",
+            "Council leader Jane Roe, who proposed the plan, and officials said",
+        );
+        let end = "Jane Roe will present the first timetable to residents of the northern districts in March.";
+        let text = format!("Jane Roe wins vote on buses\n{body}\n{end}");
+        let out = cleaned(rule.as_ref(), &text);
+        assert!(out.contains("present the first timetable"), "{out}");
+        // No byline: a closing paragraph that merely opens with a name stays.
+        let text = format!(
+            "{}\nJane Roe writes about transport for the Gazette.",
+            long_article()
+        );
+        assert!(cleaned(rule.as_ref(), &text).contains("writes about transport"));
     }
 
     #[test]
