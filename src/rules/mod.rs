@@ -13,6 +13,7 @@ pub mod credits;
 pub mod encoded;
 pub mod header;
 pub mod marker;
+pub mod promo;
 pub mod related;
 pub mod repeat;
 pub mod thread;
@@ -126,6 +127,7 @@ pub fn registry() -> Vec<RuleSpec> {
         spec::<caption::Config>(),
         spec::<marker::Config>(),
         spec::<related::Config>(),
+        spec::<promo::Config>(),
         spec::<thread::Config>(),
         spec::<blocks::Config>(),
         spec::<repeat::Config>(),
