@@ -192,11 +192,20 @@ impl Rule for Promo {
             let inside = |k: usize| boxes.iter().any(|&(a, b, _)| a <= k && k <= b);
             // Prose only: a menu's `Newsletters` and a footer's `Subscribe` say nothing
             // about the subject.
+            // Lines within `max_line_words` have their count already; longer ones (not
+            // counted, as they can never be in a box) are counted here.
             let outside: usize = (0..lines.len())
                 .filter(|&k| !inside(k) && lines[k].1 >= PROSE_WORDS)
-                .map(|k| doc.lines[lines[k].0].text(text))
-                .filter(|s| crate::rules::blocks::ends_like_sentence(s))
-                .map(|s| self.hits(s))
+                .filter(|&k| {
+                    crate::rules::blocks::ends_like_sentence(doc.lines[lines[k].0].text(text))
+                })
+                .map(|k| {
+                    if fits(k) {
+                        lines[k].2
+                    } else {
+                        self.hits(doc.lines[lines[k].0].text(text))
+                    }
+                })
                 .sum();
             if outside >= self.cfg.topic_hits {
                 return;
