@@ -135,9 +135,18 @@ fn rule_id(s: String) -> &'static str {
 pub struct Findings {
     pub verdicts: Vec<Verdict>,
     pub meta: Map<String, Value>,
+    /// Where a rule found that the article is over (a reader-comment feed starts
+    /// here): later rules take nothing from here on for the article's body.
+    #[serde(skip)]
+    pub article_end: Option<usize>,
 }
 
 impl Findings {
+    /// Records that the article is over by byte `at` (the earliest such place wins).
+    pub fn end_article_at(&mut self, at: usize) {
+        self.article_end = Some(self.article_end.map_or(at, |e| e.min(at)));
+    }
+
     /// Appends `value` to the list stored under `key` in the lifted metadata.
     pub fn push_meta(&mut self, key: &str, value: Value) {
         let slot = self

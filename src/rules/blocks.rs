@@ -301,7 +301,17 @@ impl Rule for Blocks {
         if lines.len() < self.cfg.min_lines || !lines.iter().any(|l| l.shape == Shape::Prose) {
             return;
         }
-        let scores: Vec<f64> = lines.iter().map(|l| self.score(l)).collect();
+        // Where an earlier rule found the article over (a comment feed), the body is
+        // looked for only above that place, and everything below it is after the body.
+        let article_lines = found
+            .article_end
+            .map(|at| lines.partition_point(|l| l.start < at))
+            .filter(|&n| lines[..n].iter().any(|l| l.shape == Shape::Prose))
+            .unwrap_or(lines.len());
+        let scores: Vec<f64> = lines[..article_lines]
+            .iter()
+            .map(|l| self.score(l))
+            .collect();
         let (window_start, window_end) = max_window(&scores);
         let (body_start, body_end, vocab) =
             self.trim_body(text, &flat, &lines, window_start, window_end);
@@ -327,7 +337,7 @@ impl Rule for Blocks {
                 // numbered list, whatever stands between item `n` and item `n + 1` (a
                 // link, a price) is part of item `n`.
                 let mut number: Option<u32> = None;
-                while after < lines.len() {
+                while after < article_lines {
                     let item = &lines[after];
                     let n = list_number(&text[item.start..item.end]);
                     if n.is_some() && (number.is_none() || n == number.map(|m| m + 1)) {
@@ -337,7 +347,7 @@ impl Rule for Blocks {
                     }
                     if item.is_sentence() || item.words < 3 || item.repeated || item.template {
                         let next = number.and_then(|m| {
-                            let reach = (after + 1 + self.cfg.item_lines).min(lines.len());
+                            let reach = (after + 1 + self.cfg.item_lines).min(article_lines);
                             (after + 1..reach).find(|&k| {
                                 lines[k].shape == Shape::Bullet
                                     && list_number(&text[lines[k].start..lines[k].end])
@@ -1320,6 +1330,39 @@ mod tests {
         let out = cleaned(rule.as_ref(), &text);
         assert!(!out.contains("gaming"), "{out}");
         assert!(!out.contains("Menu"), "{out}");
+    }
+
+    #[test]
+    fn nothing_after_the_place_an_earlier_rule_ended_the_article_is_body() {
+        let rule = build(Config::default());
+        // Guides on the article's own subject, after (what was) a comment feed: a title
+        // and a one-sentence blurb each, the shape of a body with subheadings.
+        let guides = [
+            "Bus routes in the north",
+            "The council plans twelve new bus routes across the northern districts next spring.",
+            "Weekend service hours",
+            "Officials said weekend bus service hours would be extended on the new routes.",
+            "Depots for the fleet",
+            "Critics said the council had not studied the cost of new depots for the fleet.",
+        ]
+        .join("\n");
+        let body = format!("{}\n{}", article(), article_continued());
+        let text = format!("{body}\n{guides}");
+        // Without the mark they read as the article's last sections.
+        assert_eq!(cleaned(rule.as_ref(), &text), text);
+        let view = DocView::new("t", &text);
+        let mut found = Findings::default();
+        found.end_article_at(body.len() + 1);
+        rule.check(&view, &mut found);
+        let out = crate::edit::apply(&text, &found.verdicts).text;
+        assert_eq!(out, body);
+        let detail = found.verdicts[0].detail.as_ref().expect("detail");
+        assert_eq!(detail["evidence"][0], "after_body");
+        // A mark above all the prose is ignored: there would be no body to keep.
+        let mut found = Findings::default();
+        found.end_article_at(0);
+        rule.check(&view, &mut found);
+        assert_eq!(crate::edit::apply(&text, &found.verdicts).text, text);
     }
 
     #[test]

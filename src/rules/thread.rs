@@ -12,6 +12,10 @@
 //! the typical entry is long). Article text rarely has three date-and-time lines a
 //! few lines apart, and a live blog's stamps start with its text, before the words
 //! an article needs to have said first.
+//!
+//! A feed also closes the article ([`Findings::end_article_at`]): `blocks` looks for
+//! the body only above it, so the page's cards and lists after the comments are not
+//! taken for the article's last sections.
 
 use regex::Regex;
 use serde::{Deserialize, Serialize};
@@ -166,6 +170,9 @@ impl Rule for Thread {
                     "lines": last - first + 1,
                     "words_before": before,
                 })));
+            // A feed that follows the article closes it: what comes after the comments
+            // is the page around them.
+            found.end_article_at(start);
             taken_to = last + 1;
         }
     }
@@ -234,6 +241,20 @@ mod tests {
             assert!(got[0].ends_with("help anyone here."), "{got:?}");
             assert!(!got[0].contains("council"), "{got:?}");
         }
+    }
+
+    #[test]
+    fn a_feed_marks_where_the_article_ends() {
+        let stamps = [
+            "November 19, 2019 at 11:33 am",
+            "November 19, 2019 at 11:46 am",
+            "November 20, 2019 at 9:02 pm",
+        ];
+        let text = format!("{}{}", article(), comments(&stamps));
+        let found = crate::rules::testing::findings(&*rule(), &text);
+        assert_eq!(found.article_end, text.find("12 comments"));
+        let plain = crate::rules::testing::findings(&*rule(), &article());
+        assert_eq!(plain.article_end, None);
     }
 
     #[test]

@@ -463,7 +463,7 @@ pub fn merge_counts(
 #[serde(rename_all = "snake_case")]
 enum Stored {
     Doc {
-        doc: Document,
+        doc: Box<Document>,
         found: Findings,
         rejection: Option<Rejection>,
     },
@@ -505,7 +505,7 @@ fn load_item(bytes: &[u8]) -> anyhow::Result<Processed> {
             rejection,
         } => Processed::Doc(Box::new(Cleaned {
             edited: edit::apply(&doc.text, &found.verdicts),
-            doc,
+            doc: *doc,
             found,
             rejection,
         })),
