@@ -11,7 +11,7 @@
 //! sentence end or at the line start. A line that ends in a credit is a caption and
 //! goes whole when it is caption-sized (`max_caption_words`); in a longer line only
 //! the credit goes. A line that starts with a caption label (`Image caption`,
-//! `Pictured:`, `FILE -`) goes whole, and so does a gallery counter alone on a line.
+//! `Pictured:`, `FILE -`, a wire caption's `In this Dec. 12, 2006, file photo,`) goes whole, and so does a gallery counter alone on a line.
 //! Prose that merely mentions photos or agencies ("Reuters reported that…") has
 //! none of these shapes.
 
@@ -96,6 +96,8 @@ fn credit_patterns() -> Vec<String> {
         r"{EDGE}({COURTESY}(?:[ \t]+of)?[ \t]+(?:the[ \t]+)?{NAME}(?:[ \t]*/[ \t]*[^\s/][^\n]*)?)",
         // X via Getty Images
         r"{EDGE}({NAME}(?:[ \t]*,[ \t]*{NAME})?[ \t]+via[ \t]+{AGENCY})",
+        // (NASA via AP, File), (Courtesy Jane Doe via AP): a named source, in brackets.
+        r"([(\[]{NAME}[ \t]+via[ \t]+{AGENCY}(?:[ \t]*,[ \t]*(?:File|FILE))?[ \t]*[)\]])",
         // A bare agency (`Getty Images`, `AFP`) only alone on its line: after a sentence
         // it is as often a wire tag closing an article paragraph, and glued to a
         // lowercase word it would hit `grandpa` (dpa).
@@ -114,7 +116,14 @@ fn credit_patterns() -> Vec<String> {
 }
 
 /// Lines that start with a caption label. Group 1: the label.
-const LABEL: &str = r"^[ \t]*((?:Open\s+this\s+(?:photo|image)\s+in\s+gallery|Image\s+caption|Media\s+caption|Caption|CAPTION|Pictured|PICTURED|Photo|PHOTO|Photos|PHOTOS|Picture|Image|IMAGE|Photo\s+illustration|FILE\s+PHOTO|File\s+photo|File\s+Photo)[ \t]*:|FILE[ \t]*[-–—][ \t]|(?:Image\s+caption|Media\s+caption|Image\s+copyright|Image\s+source)(?-u:\b)[,:]?|(?:Credit|CREDIT|Photograph|Image\s+credit|Photo\s+credit|Image\s+copyright|Image\s+source)[ \t]*:)";
+const LABEL: &str = r"^[ \t]*((?:Open\s+this\s+(?:photo|image)\s+in\s+gallery|Image\s+caption|Media\s+caption|Caption|CAPTION|Pictured|PICTURED|Photo|PHOTO|Photos|PHOTOS|Picture|Image|IMAGE|Photo\s+illustration|FILE\s+PHOTO|File\s+photo|File\s+Photo)[ \t]*:|FILE[ \t]*[-–—][ \t]|(?:Image\s+caption|Media\s+caption|Image\s+copyright|Image\s+source)(?-u:\b)[,:]?|(?:Credit|CREDIT|Photograph|Image\s+credit|Photo\s+credit|Image\s+copyright|Image\s+source)[ \t]*:|{OPENING})";
+
+/// The opening of a wire caption that describes its picture: `In this Dec. 12, 2006,
+/// file photo,`, `This March 28, 2017, file photo, provided by …`, `This satellite
+/// image from NASA shows …`, `In this photo taken on …`. A date or a kind of picture
+/// (`file`, `satellite`, `undated`…) before the noun, or a picture verb after it; a
+/// plain `This photo was …` or `In this photo, you can see …` is prose.
+const OPENING: &str = r"(?:In[ \t]+this|This)[ \t]+(?:(?:(?:\p{Lu}\p{Ll}{2,8}\.?[ \t]+\d{1,2},?[ \t]+)?(?:19|20)\d{2},?[ \t]+)(?:(?:undated|handout|satellite|file|aerial|combination|drone|video|still)[ \t]+){0,2}(?:photo|image|picture|photograph|frame)s?|(?:(?:undated|handout|satellite|file|aerial|combination|drone)[ \t]+){1,2}(?:photo|image|picture|photograph)s?|(?:photo|image|picture|photograph|frame)s?[ \t]+(?:provided|released|made|taken|obtained|distributed|shows|showing)(?-u:\b))";
 
 /// Labels that introduce only a credit, not a caption.
 const CREDIT_LABELS: [&str; 7] = [
@@ -147,7 +156,7 @@ impl RuleConfig for Config {
                 .collect::<Result<_, regex::Error>>()?,
             agency: Regex::new(AGENCY)?,
             may_credit: Regex::new(&format!(r"[(\[/|]|via|ourtesy|OURTESY|{KEYWORD}|{AGENCY}"))?,
-            label: Regex::new(LABEL)?,
+            label: Regex::new(&LABEL.replace("{OPENING}", OPENING))?,
             counter: Regex::new(COUNTER)?,
             position: Regex::new(POSITION)?,
         }))
@@ -442,6 +451,9 @@ mod tests {
             "The cast on set in 2019. Photo courtesy of Universal Pictures",
             // agency first, then a name, then the distributor
             "Putin in Sochi. Sputnik/Mikhail Klimentyev/Kremlin via REUTERS",
+            // a named source distributed by an agency, in brackets
+            "Two astronauts take part in a space walk. (NASA via AP, File)",
+            "The singer at her home in 1998. (Courtesy Jane Doe via AP)",
         ] {
             // (A line right above a credit-only line is that picture's caption: see
             // below. Here the caption opens the text.)
@@ -469,6 +481,13 @@ mod tests {
             "Caption",
             "Image source, Getty Images",
             "Image caption, Rescuers search the rubble on Tuesday",
+            // wire captions that open by describing their picture
+            "In this Dec. 12, 2006, file photo, made available by NASA, two astronauts take part in a space walk.",
+            "This March 28, 2017, file photo, provided by the state registry shows the defendant.",
+            "This satellite image from the space agency shows fires detected near the city on Nov. 3, 2019.",
+            "In this photo taken on Oct. 2, 2019, a farmer walks through a flooded field.",
+            "In this undated handout photo, the ship sits in dry dock.",
+            "This image made from video shows the moment the bridge gave way.",
         ] {
             let text = format!("{BODY}\n{line}\n{BODY}");
             assert_eq!(removed(rule.as_ref(), &text), [line], "{line}");
@@ -524,6 +543,12 @@ mod tests {
             "Courtesy of his uncle, he found work at the mill that summer.",
             "The files were released. Courtesy of the court, reporters could view them.",
             "Photos courtesy of readers poured in after the storm, the editor said.",
+            "This photo was taken by my grandfather in 1950, and it hangs in our hall.",
+            "In this photo, you can see the settings menu on the left.",
+            "This image of the party has haunted him ever since.",
+            "In this year's budget, the city spends more on buses.",
+            "This 2019 report found that the river was cleaner.",
+            "The police used the drone (via a contractor) to film the site",
         ] {
             assert!(
                 findings(rule.as_ref(), text).verdicts.is_empty(),
