@@ -86,7 +86,7 @@ fn credit_patterns() -> Vec<String> {
         // … in Madrid Photo: X (after a plain space)
         r"[ \t]({KEYWORD}[ \t]*(?:by[ \t]|:|\.\.\.|…)[ \t]*[^\n]+?)",
         // NAME/Agency, NAME/Outlet/Agency, NAME/AFP via Getty Images
-        r"{EDGE}({NAME}[ \t]*/[ \t]*(?:{NAME}[ \t]*/[ \t]*)?{AGENCY}(?:[ \t]+(?:via|for)[ \t]+[^\n]+)?)",
+        r"{EDGE}({NAME}[ \t]*/[ \t]*(?:{NAME}[ \t]*/[ \t]*)?{AGENCY}(?:[ \t]+(?:file|File|FILE))?(?:[ \t]+(?:via|for)[ \t]+[^\n]+)?)",
         // REUTERS/Name, REUTERS/Name/File Photo (never glued to a lowercase word)
         r"(?:^[ \t]*|[.!?\x22”’)\]][ \t]*)({AGENCY}[ \t]*/[ \t]*{NAME}(?:[ \t]*/[ \t]*{NAME})?(?:[ \t]+via[ \t]+{AGENCY})?)",
         // Name | Outlet | Getty Images, Name, Getty Images/Collection
@@ -116,7 +116,7 @@ fn credit_patterns() -> Vec<String> {
 }
 
 /// Lines that start with a caption label. Group 1: the label.
-const LABEL: &str = r"^[ \t]*((?:Open\s+this\s+(?:photo|image)\s+in\s+gallery|Image\s+caption|Media\s+caption|Caption|CAPTION|Pictured|PICTURED|Photo|PHOTO|Photos|PHOTOS|Picture|Image|IMAGE|Photo\s+illustration|FILE\s+PHOTO|File\s+photo|File\s+Photo)[ \t]*:|FILE[ \t]*[-–—][ \t]|(?:Image\s+caption|Media\s+caption|Image\s+copyright|Image\s+source)(?-u:\b)[,:]?|(?:Credit|CREDIT|Photograph|Image\s+credit|Photo\s+credit|Image\s+copyright|Image\s+source)[ \t]*:|{OPENING})";
+const LABEL: &str = r"^[ \t]*(?:((?:Image|Media)[ \t]+caption)\p{Lu}|((?:Open\s+this\s+(?:photo|image)\s+in\s+gallery|Image\s+caption|Media\s+caption|Caption|CAPTION|Pictured|PICTURED|Photo|PHOTO|Photos|PHOTOS|Picture|Image|IMAGE|Photo\s+illustration|FILE\s+PHOTO|File\s+photo|File\s+Photo)[ \t]*:|FILE[ \t]*[-–—][ \t]|(?:Image\s+caption|Media\s+caption|Image\s+copyright|Image\s+source)(?-u:\b)[,:]?|(?:Credit|CREDIT|Photograph|Image\s+credit|Photo\s+credit|Image\s+copyright|Image\s+source)[ \t]*:|{OPENING}))";
 
 /// The opening of a wire caption that describes its picture: `In this Dec. 12, 2006,
 /// file photo,`, `This March 28, 2017, file photo, provided by …`, `This satellite
@@ -124,6 +124,29 @@ const LABEL: &str = r"^[ \t]*((?:Open\s+this\s+(?:photo|image)\s+in\s+gallery|Im
 /// (`file`, `satellite`, `undated`…) before the noun, or a picture verb after it; a
 /// plain `This photo was …` or `In this photo, you can see …` is prose.
 const OPENING: &str = r"(?:In[ \t]+this|This)[ \t]+(?:(?:(?:\p{Lu}\p{Ll}{2,8}\.?[ \t]+\d{1,2},?[ \t]+)?(?:19|20)\d{2},?[ \t]+)(?:(?:undated|handout|satellite|file|aerial|combination|drone|video|still)[ \t]+){0,2}(?:photo|image|picture|photograph|frame)s?|(?:(?:undated|handout|satellite|file|aerial|combination|drone)[ \t]+){1,2}(?:photo|image|picture|photograph)s?|(?:photo|image|picture|photograph|frame)s?[ \t]+(?:provided|released|made|taken|obtained|distributed|shows|showing)(?-u:\b))";
+
+/// Labels of a picture's credit line (`Photo: Getty Images`, `Credit: Name/Outlet`),
+/// not of a caption (`Pictured:`, `Image caption`).
+const PICTURE_LABELS: [&str; 10] = [
+    "Photo",
+    "PHOTO",
+    "Photograph",
+    "Picture",
+    "Image",
+    "IMAGE",
+    "Credit",
+    "CREDIT",
+    "Image credit",
+    "Photo credit",
+];
+
+fn is_picture_label(label: &str) -> bool {
+    let words: Vec<&str> = label
+        .trim_end_matches([' ', '\t', ':'])
+        .split_whitespace()
+        .collect();
+    PICTURE_LABELS.contains(&words.join(" ").as_str())
+}
 
 /// Labels that introduce only a credit, not a caption.
 const CREDIT_LABELS: [&str; 7] = [
@@ -302,7 +325,11 @@ impl Rule for Caption {
             let label = self
                 .cfg
                 .labels
-                .then(|| self.label.captures(l).and_then(|c| c.get(1)))
+                .then(|| {
+                    self.label
+                        .captures(l)
+                        .and_then(|c| c.get(1).or_else(|| c.get(2)))
+                })
                 .flatten()
                 .filter(|_| n() <= self.cfg.max_caption_words);
             if let Some(m) = label {
@@ -313,6 +340,15 @@ impl Rule for Caption {
                     found
                         .verdicts
                         .push(whole("label", json!(m.as_str().trim())));
+                    // `Photo: Getty Images`, `Credit: Name/Outlet` alone on a line: a
+                    // named credit, whose caption may stand right above.
+                    let source = l[m.end()..].trim();
+                    if is_picture_label(m.as_str())
+                        && n() <= self.cfg.max_credit_words
+                        && (is_named_credit(source) || self.agency.is_match(source))
+                    {
+                        credit_lines.push(k);
+                    }
                     continue;
                 }
             }
@@ -451,6 +487,8 @@ mod tests {
             "The cast on set in 2019. Photo courtesy of Universal Pictures",
             // agency first, then a name, then the distributor
             "Putin in Sochi. Sputnik/Mikhail Klimentyev/Kremlin via REUTERS",
+            // NBC: an old picture from an agency
+            "The congresswoman speaks at the Capitol on July 25, 2019.J. Scott Applewhite / AP file",
             // a named source distributed by an agency, in brackets
             "Two astronauts take part in a space walk. (NASA via AP, File)",
             "The singer at her home in 1998. (Courtesy Jane Doe via AP)",
@@ -489,7 +527,40 @@ mod tests {
             "In this undated handout photo, the ship sits in dry dock.",
             "This image made from video shows the moment the bridge gave way.",
         ] {
-            let text = format!("{BODY}\n{line}\n{BODY}");
+            // (A blank line apart: a credit label's line takes the line right above it
+            // along, see below.)
+            let text = format!("{BODY}\n\n{line}\n{BODY}");
+            assert_eq!(removed(rule.as_ref(), &text), [line], "{line}");
+        }
+        // Glued to the caption, as BBC pages come out.
+        let text = format!("{BODY}\nMedia captionWho is the new prime minister?\n{BODY}");
+        let found = findings(rule.as_ref(), &text);
+        assert_eq!(found.verdicts.len(), 1);
+        let d = found.verdicts[0].detail.as_ref().unwrap();
+        assert_eq!(d["match"], "Media caption");
+        let text = format!("{BODY}\nMedia captions differ from one outlet to the next.");
+        assert!(findings(rule.as_ref(), &text).verdicts.is_empty());
+    }
+
+    #[test]
+    fn the_line_above_a_labelled_credit_is_its_caption() {
+        let rule = build(Config::default());
+        let caption = "Duck feathers drying after being cleaned, to be used in duvets.";
+        for credit in [
+            "Photo: Getty Images",
+            "Credit: Vesti/The Siberian Times",
+            "Photo: Ringo H.W. Chiu, AP",
+        ] {
+            let text = format!("{BODY}\n{caption}\n{credit}\n{BODY}");
+            assert_eq!(removed(rule.as_ref(), &text), [caption, credit], "{credit}");
+        }
+        // A labelled caption (not a credit), or a label whose value names no source.
+        for line in [
+            "Pictured: The couple at their wedding in 2015",
+            "Photo: The mayor at city hall",
+            "Image caption The protest began peacefully",
+        ] {
+            let text = format!("{BODY}\n{caption}\n{line}\n{BODY}");
             assert_eq!(removed(rule.as_ref(), &text), [line], "{line}");
         }
     }

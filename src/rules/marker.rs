@@ -45,7 +45,7 @@ impl Default for Config {
 }
 
 /// Phrases that are a marker when they are the whole line (matched ignoring case).
-const ALONE: &str = r"advertisements?(?:\s*[-–—:|]\s*(?:scroll\s+to\s+continue|continue\s+reading(?:\s+below)?|(?:story|article)\s+continues\s+below))?|(?:sorry,?\s+)?your\s+(?:web\s+)?browser\s+(?:does\s+not|doesn['’]t|cannot)\s+support\s+(?:the\s+)?(?:html5?\s+)?(?:video|audio|iframes?|embedded)[^\n]{0,60}|(?:please|you\s+(?:must|need\s+to))\s+enable\s+javascript[^\n]{0,80}|javascript\s+is\s+(?:disabled|required|not\s+enabled)[^\n]{0,60}|advertising|ad|ads|ad\s+feedback|sponsored(?:\s+content)?|paid\s+(?:content|post)|promoted|(?:story|article)\s+continues(?:\s+(?:below|after)(?:\s+(?:this\s+)?(?:advertisement|ad))?)?|continue\s+reading(?:\s+(?:below|the\s+(?:main|full)\s+(?:story|article)|here|article))?|keep\s+reading|read\s+more(?:\s+(?:below|here))?|read\s+(?:the\s+)?full\s+(?:article|story)|see\s+more|show\s+more|load\s+more|view\s+more|scroll\s+(?:down\s+)?to\s+continue(?:\s+(?:with|reading)\s+content)?|skip\s+(?:advertisement|ad)|remove\s+ads|subscribe(?:\s+(?:now|today|here))?|sign\s+(?:in|up)|log\s+in|register|already\s+a\s+subscriber\??|become\s+a\s+member|listen\s+to\s+this\s+article|listen|play\s+video|watch\s+video|click\s+to\s+(?:play|expand|enlarge)|comments?|show\s+comments|view\s+comments|leave\s+a\s+comment|join\s+the\s+conversation|back\s+to\s+top|close|loading(?:\.\.\.|…)?|report\s+an\s+error|print\s+this\s+(?:article|page)|follow\s+us|all\s+rights\s+reserved";
+const ALONE: &str = r"advertisements?(?:\s*[-–—:|]\s*(?:scroll\s+to\s+continue|continue\s+reading(?:\s+below)?|(?:story|article)\s+continues\s+below))?|(?:sorry,?\s+)?your\s+(?:web\s+)?browser\s+(?:does\s+not|doesn['’]t|cannot)\s+support\s+(?:the\s+)?(?:html5?\s+)?(?:video|audio|iframes?|embedded)[^\n]{0,60}|media\s+playback\s+is\s+(?:unsupported|not\s+supported)\s+on\s+your\s+(?:device|browser)|(?:please|you\s+(?:must|need\s+to))\s+enable\s+javascript[^\n]{0,80}|javascript\s+is\s+(?:disabled|required|not\s+enabled)[^\n]{0,60}|advertising|ad|ads|ad\s+feedback|sponsored(?:\s+content)?|paid\s+(?:content|post)|promoted|(?:story|article)\s+continues(?:\s+(?:below|after)(?:\s+(?:this\s+)?(?:advertisement|ad))?)?|continue\s+reading(?:\s+(?:below|the\s+(?:main|full)\s+(?:story|article)|here|article))?|keep\s+reading|read\s+more(?:\s+(?:below|here))?|read\s+(?:the\s+)?full\s+(?:article|story)|see\s+more|show\s+more|load\s+more|view\s+more|scroll\s+(?:down\s+)?to\s+continue(?:\s+(?:with|reading)\s+content)?|skip\s+(?:advertisement|ad)|remove\s+ads|subscribe(?:\s+(?:now|today|here))?|sign\s+(?:in|up)|log\s+in|register|already\s+a\s+subscriber\??|become\s+a\s+member|listen\s+to\s+this\s+article|listen|play\s+video|watch\s+video|click\s+to\s+(?:play|expand|enlarge)|comments?|show\s+comments|view\s+comments|leave\s+a\s+comment|join\s+the\s+conversation|back\s+to\s+top|close|loading(?:\.\.\.|…)?|report\s+an\s+error|print\s+this\s+(?:article|page)|follow\s+us|all\s+rights\s+reserved";
 
 /// Share-button words (and the fillers between them); a line of nothing else that
 /// starts with a button word is a button row.
@@ -202,6 +202,7 @@ mod tests {
             "Sorry, your browser doesn't support embedded videos.",             // Twitter embeds
             "Please enable JavaScript to view the comments powered by Disqus.", // Disqus
             "JavaScript is disabled in your browser.",                          // noscript text
+            "Media playback is unsupported on your device",                     // BBC players
             "All rights reserved.",
             "© 2019 Northern Daily. All rights reserved.",
             "Copyright © 2020 Example Media Group Ltd | Terms | Privacy",
@@ -261,6 +262,7 @@ mod tests {
             "Copyrights held by the studio expire in 2024, the filing says.",
             "The rights reserved for the family were never used.",
             "Your browser does not support the new standard yet, Google said.",
+            "Media playback is unsupported on your device until the update, Apple said.",
             "Advertisement spending - continue reading our analysis of the market in the report below.",
             "Subscribe to the idea that markets correct themselves, and you will be disappointed, the economist warned in a long interview with the paper last year about the state of the economy.",
         ] {
