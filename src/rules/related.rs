@@ -47,7 +47,7 @@ const GALLERY: &str = r"^[ \t]*\S[^\n]{2,200}?[ \t]+[–—-][ \t]+(?i:in\s+pict
 const PREFIX: &str = r"^[ \t]*(?:(?i:related(?:\s+(?:articles?|stories|story|content|coverage|links?|news|reading|video))?|read\s+more|read\s+also|also\s+read|see\s+also|see\s+more|more|read\s+next|up\s+next|next\s+up|don['’]?t\s+miss|must\s+read|recommended(?:\s+for\s+you)?|watch|listen|photos|video|videos|gallery|in\s+pictures|in\s+photos|explainer|opinion|analysis|live|click\s+here))[ \t]*(?::|\||»|›|>>)[ \t]*\S";
 
 /// Headings of link lists, alone on their line.
-const HEADING: &str = r"^[ \t]*(?i:related(?:\s+(?:articles?|stories|story|content|coverage|links?|news|reading|topics|videos?))?|recommended(?:\s+(?:stories|articles|reading|videos?|for\s+you))?|more\s+(?:stories|news|articles|videos|on\s+this(?:\s+story|\s+topic)?|like\s+this)|more\s+from\s+(?:[\p{Lu}\p{N}][^\s.!?]*[ \t]*){1,4}|you\s+(?:may|might)\s+also\s+(?:like|be\s+interested\s+in)|also\s+on\s+(?:[\p{Lu}\p{N}][^\s.!?]*[ \t]*){1,4}|most\s+(?:read|popular|viewed|shared|watched)(?:\s+(?:stories|articles|videos|now|today))?|trending(?:\s+(?:now|stories|news))?|top\s+stories|latest(?:\s+(?:news|stories|videos|headlines))?|further\s+reading|read\s+next|don['’]?t\s+miss|must\s+reads?|see\s+also|also\s+read|read\s+also|what\s+to\s+read\s+next|editor'?s\s+picks?|popular(?:\s+(?:now|stories))?|in\s+case\s+you\s+missed\s+it|around\s+the\s+web|from\s+our\s+partners|sponsored\s+stories|promoted\s+stories)[ \t]*[:»›]?[ \t]*$";
+const HEADING: &str = r"^[ \t]*(?i:related(?:\s+(?:articles?|stories|story|content|coverage|links?|news|reading|topics|videos?))?|recommended(?:\s+(?:stories|articles|reading|videos?|for\s+you))?|more\s+(?:stories|news|articles|videos|on\s+this(?:\s+story|\s+topic)?|like\s+this)|more\s+from\s+(?:[\p{Lu}\p{N}][^\s.!?]*[ \t]*){1,4}|you\s+(?:may|might)\s+also\s+(?:like|be\s+interested\s+in)|also\s+on\s+(?:[\p{Lu}\p{N}][^\s.!?]*[ \t]*){1,4}|most\s+(?:read|popular|viewed|shared|watched)(?:\s+(?:stories|articles|videos|now|today))?|trending(?:\s+(?:now|stories|news))?|top\s+stories|latest(?:\s+(?:news|stories|videos|headlines))?|further\s+reading|read\s+next|more[ \t]*:|don['’]?t\s+miss|must\s+reads?|see\s+also|also\s+read|read\s+also|what\s+to\s+read\s+next|editor'?s\s+picks?|popular(?:\s+(?:now|stories))?|in\s+case\s+you\s+missed\s+it|around\s+the\s+web|from\s+our\s+partners|sponsored\s+stories|promoted\s+stories)[ \t]*[:»›]?[ \t]*$";
 
 impl RuleConfig for Config {
     const ID: &'static str = "related";
@@ -188,6 +188,7 @@ mod tests {
             "DON'T MISS",
             "Must reads",
             "See also",
+            "More:",
         ] {
             let t = format!("{P}\n{heading}\n{P}");
             assert_eq!(removed(rule.as_ref(), &t), [heading], "{heading}");
@@ -209,6 +210,7 @@ mod tests {
             "More from the minister was expected on Tuesday.",
             "Listen carefully and you can hear the sea.",
             "More — much more — is needed, the report says.",
+            "More",
             "Don't miss the final episode on Sunday, fans were told.",
             "See more of the city by bike, the guide suggests.",
         ] {
