@@ -65,6 +65,10 @@ const KEYWORD: &str = r"(?:File\s+)?(?:Photo|PHOTO|Photograph|PHOTOGRAPH|Photogr
 /// `Courtesy` opening a credit (`Courtesy of X`, `Photo courtesy of X`).
 const COURTESY: &str = r"(?:(?:Photo|Image|Picture)s?[ \t]+[Cc]ourtesy|Courtesy|COURTESY)";
 
+/// How local papers credit a picture without naming an agency: `Submitted photo`,
+/// `Staff photo by Jane Doe`, `Contributed photo | Jane Doe`.
+const HOUSE: &str = r"(?:Submitted|Staff|Contributed|Provided|Special|Courtesy)[ \t]+(?:photo|Photo|image|Image|photograph|Photograph|picture|Picture)s?";
+
 /// Credits that end a line, each a pattern whose group 1 is the credit. They are kept
 /// apart because their union makes a lazy DFA thrash (40x slower on real pages).
 fn credit_patterns() -> Vec<String> {
@@ -94,6 +98,8 @@ fn credit_patterns() -> Vec<String> {
         // Courtesy of NASA/JPL-Caltech, Photo courtesy of the City of Austin: a name
         // (not a clause) to the line end.
         r"{EDGE}({COURTESY}(?:[ \t]+of)?[ \t]+(?:the[ \t]+)?{NAME}(?:[ \t]*/[ \t]*[^\s/][^\n]*)?)",
+        // Christopher Battin Submitted photo, … Staff photo by Jane Doe
+        r"(?:^|[ \t]|[.!?\x22”’)\]])({HOUSE}(?:[ \t]+by[ \t]+{NAME}|[ \t]*[/|][ \t]*{NAME})?)",
         // X via Getty Images
         r"{EDGE}({NAME}(?:[ \t]*,[ \t]*{NAME})?[ \t]+via[ \t]+{AGENCY})",
         // (NASA via AP, File), (Courtesy Jane Doe via AP): a named source, in brackets.
@@ -111,6 +117,7 @@ fn credit_patterns() -> Vec<String> {
             .replace("{NAME}", NAME)
             .replace("{KEYWORD}", KEYWORD)
             .replace("{COURTESY}", COURTESY)
+            .replace("{HOUSE}", HOUSE)
     })
     .collect()
 }
@@ -178,7 +185,9 @@ impl RuleConfig for Config {
                 .map(|p| Credit::new(p))
                 .collect::<Result<_, regex::Error>>()?,
             agency: Regex::new(AGENCY)?,
-            may_credit: Regex::new(&format!(r"[(\[/|]|via|ourtesy|OURTESY|{KEYWORD}|{AGENCY}"))?,
+            may_credit: Regex::new(&format!(
+                r"[(\[/|]|via|ourtesy|OURTESY|{KEYWORD}|{AGENCY}|{HOUSE}"
+            ))?,
             label: Regex::new(&LABEL.replace("{OPENING}", OPENING))?,
             counter: Regex::new(COUNTER)?,
             position: Regex::new(POSITION)?,
@@ -487,6 +496,10 @@ mod tests {
             "The cast on set in 2019. Photo courtesy of Universal Pictures",
             // agency first, then a name, then the distributor
             "Putin in Sochi. Sputnik/Mikhail Klimentyev/Kremlin via REUTERS",
+            // local papers' own credits
+            "Christopher Battin Submitted photo",
+            "The mayor cuts the ribbon on Main Street. Staff photo by Jane Doe",
+            "Volunteers pack boxes at the food bank.Contributed photo | John Smith",
             // NBC: an old picture from an agency
             "The congresswoman speaks at the Capitol on July 25, 2019.J. Scott Applewhite / AP file",
             // a named source distributed by an agency, in brackets
@@ -614,6 +627,8 @@ mod tests {
             "Courtesy of his uncle, he found work at the mill that summer.",
             "The files were released. Courtesy of the court, reporters could view them.",
             "Photos courtesy of readers poured in after the storm, the editor said.",
+            "The paper printed a submitted photo of the winning pumpkin.",
+            "Staff photos from the event are on page 4, the editor said.",
             "This photo was taken by my grandfather in 1950, and it hangs in our hall.",
             "In this photo, you can see the settings menu on the left.",
             "This image of the party has haunted him ever since.",
