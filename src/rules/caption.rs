@@ -60,7 +60,7 @@ const AGENCY: &str = r"(?:Reuters|REUTERS|AP(?:\s+Photo|\s+Images)?|Associated\s
 const NAME: &str = r"\p{Lu}[\p{L}\p{M}'’.\-]*(?:[ \t]+(?:\p{Lu}[\p{L}\p{M}'’.\-]*|de|da|van|von|al|bin|del|la|le)){0,4}";
 
 /// Photo keywords that introduce a credit (`Photo: X`, `Image credit: X`).
-const KEYWORD: &str = r"(?:File\s+)?(?:Photo|PHOTO|Photograph|PHOTOGRAPH|Photographer|Picture|Pic|Image|IMAGE|Credit|CREDIT|Image\s+credit|Photo\s+credit|Picture\s+credit|Main\s+image\s+credit|Photo\s+illustration|Illustration|Foto|Fotó|Фото|Fotografía|Bild|Imagen|Crédito|Crédit(?:\s+photo)?)s?";
+const KEYWORD: &str = r"(?:File\s+)?(?:Photo|PHOTO|Photograph|PHOTOGRAPH|Photographer|Picture|Pic|Image|IMAGE|Credit|CREDIT|Image\s+credit|Photo\s+credit|Picture\s+credit|Main\s+image\s+credit|Photo\s+illustration|Illustration|ILLUSTRATION|Graphic|GRAPHIC|Infographic|Foto|Fotó|Фото|Fotografía|Bild|Imagen|Crédito|Crédit(?:\s+photo)?)s?";
 
 /// `Courtesy` opening a credit (`Courtesy of X`, `Photo courtesy of X`).
 const COURTESY: &str = r"(?:(?:Photo|Image|Picture)s?[ \t]+[Cc]ourtesy|Courtesy|COURTESY)";
@@ -86,11 +86,14 @@ fn credit_patterns() -> Vec<String> {
         // (Getty Images), (AFP via Getty Images): picture libraries, not wire datelines.
         r"([(\[](?:(?:AFP|AP|EPA|Reuters|REUTERS|Xinhua|Anadolu|NurPhoto|SOPA\s+Images|[\p{Lu}][\p{L}'.\-]*(?:[ \t]+[\p{Lu}][\p{L}'.\-]*){0,3})[ \t]+via[ \t]+)?(?:Getty(?:\s+Images)?|GETTY(?:\s+IMAGES)?|Shutterstock|SHUTTERSTOCK|Alamy|iStock(?:photo)?|EPA(?:-EFE)?|AP\s+Photo|Handout|HANDOUT|Pool|POOL|File|FILE)[ \t]*[)\]])",
         // Photo: X | Credit: Getty - Contributor | File Photo by X/Y | License Photo
-        r"{EDGE}({KEYWORD}[ \t]*(?:by[ \t]|:|\.\.\.|…)[ \t]*[^\n]+)",
+        r"{EDGE}({KEYWORD}[ \t]*(?:by[ \t]|:|\.\.\.|…|/[ \t]+\p{Lu})[ \t]*[^\n]+)",
         // … in Madrid Photo: X (after a plain space)
         r"[ \t]({KEYWORD}[ \t]*(?:by[ \t]|:|\.\.\.|…)[ \t]*[^\n]+?)",
         // NAME/Agency, NAME/Outlet/Agency, NAME/AFP via Getty Images
-        r"{EDGE}({NAME}[ \t]*/[ \t]*(?:{NAME}[ \t]*/[ \t]*)?{AGENCY}(?:[ \t]+(?:file|File|FILE))?(?:[ \t]+(?:via|for)[ \t]+[^\n]+)?)",
+        r"{EDGE}({NAME}[ \t]*/[ \t]*(?:{NAME}[ \t]*/[ \t]*)?{AGENCY}(?:[ \t]*/[ \t]*{AGENCY}(?:[ \t]+\p{Lu}\p{Ll}+)?)?(?:[ \t]+(?:file|File|FILE))?(?:[ \t]+(?:via|for)[ \t]+[^\n]+)?)",
+        // JANE DOE/STAFF, Jane Doe/Gazette Staff Photographer, Jane Doe / Special to the
+        // Gazette: a paper's own photographer or a freelancer.
+        r"{EDGE}({NAME}[ \t]*/[ \t]*(?:(?:{NAME}[ \t]+)?(?:Staff|STAFF)(?:[ \t]+(?:[Pp]hotographer|PHOTOGRAPHER))?|Special[ \t]+to[ \t]+(?:the[ \t]+)?{NAME}))",
         // REUTERS/Name, REUTERS/Name/File Photo (never glued to a lowercase word)
         r"(?:^[ \t]*|[.!?\x22”’)\]][ \t]*)({AGENCY}[ \t]*/[ \t]*{NAME}(?:[ \t]*/[ \t]*{NAME})?(?:[ \t]+via[ \t]+{AGENCY})?)",
         // Name | Outlet | Getty Images, Name, Getty Images/Collection
@@ -123,7 +126,7 @@ fn credit_patterns() -> Vec<String> {
 }
 
 /// Lines that start with a caption label. Group 1: the label.
-const LABEL: &str = r"^[ \t]*(?:((?:Image|Media)[ \t]+caption)\p{Lu}|((?:Open\s+this\s+(?:photo|image)\s+in\s+gallery|Image\s+caption|Media\s+caption|Caption|CAPTION|Pictured|PICTURED|Photo|PHOTO|Photos|PHOTOS|Picture|Image|IMAGE|Photo\s+illustration|FILE\s+PHOTO|File\s+photo|File\s+Photo)[ \t]*:|FILE[ \t]*[-–—][ \t]|(?:Image\s+caption|Media\s+caption|Image\s+copyright|Image\s+source)(?-u:\b)[,:]?|(?:Credit|CREDIT|Photograph|Image\s+credit|Photo\s+credit|Image\s+copyright|Image\s+source)[ \t]*:|{OPENING}))";
+const LABEL: &str = r"^[ \t]*(?:((?:Image|Media)[ \t]+caption)\p{Lu}|((?:Open\s+this\s+(?:photo|image)\s+in\s+gallery|Image\s+caption|Media\s+caption|Caption|CAPTION|Pictured|PICTURED|Photo|PHOTO|Photos|PHOTOS|Picture|Image|IMAGE|Photo\s+illustration|FILE\s+PHOTO|File\s+photo|File\s+Photo)[ \t]*:|FILE[ \t]*[-–—][ \t]|(?:Image\s+caption|Media\s+caption|Image\s+copyright|Image\s+source)(?-u:\b)[,:]?|(?:Credit|CREDIT|Photograph|Image\s+credit|Photo\s+credit|Image\s+copyright|Image\s+source)[ \t]*:|(?i:photo\s+credit\s+should\s+read)(?-u:\b)|{OPENING}))";
 
 /// The opening of a wire caption that describes its picture: `In this Dec. 12, 2006,
 /// file photo,`, `This March 28, 2017, file photo, provided by …`, `This satellite
@@ -496,6 +499,14 @@ mod tests {
             "The cast on set in 2019. Photo courtesy of Universal Pictures",
             // agency first, then a name, then the distributor
             "Putin in Sochi. Sputnik/Mikhail Klimentyev/Kremlin via REUTERS",
+            // NZ Herald, a graphics desk, staff and freelance photographers
+            "Workers repair the road in the north on Monday. Photo / Jane Doe",
+            "The route map released by the council. Graphic: City Council",
+            "A commuter checks the timetable. ILLUSTRATION: JANE DOE",
+            "Passengers board at dawn. Jane Doe / Special to the Gazette",
+            "Construction crews on site. JANE DOE/STAFF",
+            "Fans outside the arena. John Smith/Gazette Staff Photographer",
+            "Jane Doe/iStock/Getty Images Plus",
             // local papers' own credits
             "Christopher Battin Submitted photo",
             "The mayor cuts the ribbon on Main Street. Staff photo by Jane Doe",
@@ -532,6 +543,7 @@ mod tests {
             "Caption",
             "Image source, Getty Images",
             "Image caption, Rescuers search the rubble on Tuesday",
+            "Photo credit should read JANE DOE/AFP via Getty Images",
             // wire captions that open by describing their picture
             "In this Dec. 12, 2006, file photo, made available by NASA, two astronauts take part in a space walk.",
             "This March 28, 2017, file photo, provided by the state registry shows the defendant.",
@@ -628,6 +640,10 @@ mod tests {
             "The files were released. Courtesy of the court, reporters could view them.",
             "Photos courtesy of readers poured in after the storm, the editor said.",
             "The paper printed a submitted photo of the winning pumpkin.",
+            "He was named chief of staff/adviser to the mayor",
+            "The letter was addressed to Jane Doe/Staff",
+            "The report on the floods was special to the region, she said.",
+            "Graphic content warnings were added to the video.",
             "Staff photos from the event are on page 4, the editor said.",
             "This photo was taken by my grandfather in 1950, and it hangs in our hall.",
             "In this photo, you can see the settings menu on the left.",

@@ -31,6 +31,9 @@ pub struct Config {
     pub max_signup_words: usize,
     /// Most words in a copyright line (`© 2019 X. All rights reserved.`; 0: off).
     pub max_copyright_words: usize,
+    /// Most words in a cookie-consent line (`We use cookies to improve your
+    /// experience`; 0: off).
+    pub max_consent_words: usize,
 }
 
 impl Default for Config {
@@ -40,12 +43,13 @@ impl Default for Config {
             share_buttons: true,
             max_signup_words: 20,
             max_copyright_words: 40,
+            max_consent_words: 40,
         }
     }
 }
 
 /// Phrases that are a marker when they are the whole line (matched ignoring case).
-const ALONE: &str = r"advertisements?(?:\s*[-–—:|]\s*(?:scroll\s+to\s+continue|continue\s+reading(?:\s+below)?|(?:story|article)\s+continues\s+below))?|(?:sorry,?\s+)?your\s+(?:web\s+)?browser\s+(?:does\s+not|doesn['’]t|cannot)\s+support\s+(?:the\s+)?(?:html5?\s+)?(?:video|audio|iframes?|embedded)[^\n]{0,60}|media\s+playback\s+is\s+(?:unsupported|not\s+supported)\s+on\s+your\s+(?:device|browser)|(?:please|you\s+(?:must|need\s+to))\s+enable\s+javascript[^\n]{0,80}|javascript\s+is\s+(?:disabled|required|not\s+enabled)[^\n]{0,60}|advertising|ad|ads|ad\s+feedback|sponsored(?:\s+content)?|paid\s+(?:content|post)|promoted|(?:story|article)\s+continues(?:\s+(?:below|after)(?:\s+(?:this\s+)?(?:advertisement|ad))?)?|continue\s+reading(?:\s+(?:below|the\s+(?:main|full)\s+(?:story|article)|here|article))?|keep\s+reading|read\s+more(?:\s+(?:below|here))?|read\s+(?:the\s+)?full\s+(?:article|story)|see\s+more|show\s+more|load\s+more|view\s+more|scroll\s+(?:down\s+)?to\s+continue(?:\s+(?:with|reading)\s+content)?|skip\s+(?:advertisement|ad)|remove\s+ads|subscribe(?:\s+(?:now|today|here))?|sign\s+(?:in|up)|log\s+in|register|already\s+a\s+subscriber\??|become\s+a\s+member|listen\s+to\s+this\s+article|listen|play\s+video|watch\s+video|click\s+to\s+(?:play|expand|enlarge)|comments?|show\s+comments|view\s+comments|leave\s+a\s+comment|join\s+the\s+conversation|back\s+to\s+top|close|loading(?:\.\.\.|…)?|report\s+an\s+error|print\s+this\s+(?:article|page)|follow\s+us|all\s+rights\s+reserved";
+const ALONE: &str = r"advertisements?(?:\s*[-–—:|]\s*(?:scroll\s+to\s+continue|continue\s+reading(?:\s+below)?|(?:story|article)\s+continues\s+below))?|(?:sorry,?\s+)?your\s+(?:web\s+)?browser\s+(?:does\s+not|doesn['’]t|cannot)\s+support\s+(?:the\s+)?(?:html5?\s+)?(?:video|audio|iframes?|embedded)[^\n]{0,60}|media\s+playback\s+is\s+(?:unsupported|not\s+supported)\s+on\s+your\s+(?:device|browser)|(?:please|you\s+(?:must|need\s+to))\s+enable\s+javascript[^\n]{0,80}|javascript\s+is\s+(?:disabled|required|not\s+enabled)[^\n]{0,60}|advertising|ad|ads|ad\s+feedback|sponsored(?:\s+content)?|paid\s+(?:content|post)|promoted|(?:story|article)\s+continues(?:\s+(?:below|after)(?:\s+(?:this\s+)?(?:advertisement|ad))?)?|continue\s+reading(?:\s+(?:below|the\s+(?:main|full)\s+(?:story|article)|here|article))?|keep\s+reading|read\s+more(?:\s+(?:below|here))?|read\s+(?:the\s+)?full\s+(?:article|story)(?:\s+here)?|click\s+here(?:\s+to\s+(?:read\s+more|continue(?:\s+reading)?|see\s+more|read\s+(?:the\s+)?full\s+(?:article|story)))?|see\s+more|show\s+more|load\s+more|view\s+more|scroll\s+(?:down\s+)?to\s+continue(?:\s+(?:with|reading)\s+content)?|skip\s+(?:advertisement|ad)|remove\s+ads|subscribe(?:\s+(?:now|today|here))?|sign\s+(?:in|up)|log\s+in|register|already\s+a\s+subscriber\??|become\s+a\s+member|listen\s+to\s+this\s+article|listen|play\s+video|watch\s+video|click\s+to\s+(?:play|expand|enlarge)|(?:\d+\s+)?comments?(?:\s*\(\d+\))?|show\s+comments|view\s+comments|leave\s+a\s+comment|join\s+the\s+(?:conversation|discussion|debate)|back\s+to\s+top|close|loading(?:\.\.\.|…)?|report\s+an\s+error|print\s+this\s+(?:article|page)|follow\s+us|all\s+rights\s+reserved";
 
 /// Share-button words (and the fillers between them); a line of nothing else that
 /// starts with a button word is a button row.
@@ -78,6 +82,11 @@ impl RuleConfig for Config {
             copyright: Regex::new(
                 r"^[ \t]*(?:©|\([cC]\)[ \t]*(?:19|20)\d{2}|(?i:copyright)[ \t]*(?:©|\([cC]\)|(?:19|20)\d{2}))",
             )?,
+            // A consent banner: cookies in the site's voice, addressed to the reader.
+            consent: Regex::new(
+                r"(?i)(?:(?:we|this\s+(?:site|website)|our\s+(?:site|website|partners))\s+uses?\s+cookies|(?:accept|allow|agree\s+to)(?:\s+(?:all|our|the))?\s+(?:use\s+of\s+)?cookies|cookie\s+(?:policy|settings|preferences|notice|consent)|(?:our|the)\s+use\s+of\s+cookies)",
+            )?,
+            address: Regex::new(r"(?i)(?-u:\b)(?:you|your|we|our)(?-u:\b)")?,
             may_glue: Regex::new(GLUED)?,
             // Group 1: the glued marker. At the line end after a sentence end, between
             // two sentences, or at the line start before a capitalised sentence.
@@ -94,6 +103,9 @@ struct Marker {
     share: Regex,
     signup: Regex,
     copyright: Regex,
+    consent: Regex,
+    /// A word that speaks to the reader or for the site.
+    address: Regex,
     /// Any glued match contains one of the glued phrases: a literal search first spares
     /// nearly every line the full pattern.
     may_glue: Regex,
@@ -139,6 +151,17 @@ impl Rule for Marker {
                 ) <= self.cfg.max_copyright_words
             {
                 Some("copyright")
+            } else if self.cfg.max_consent_words > 0
+                && self.consent.is_match(l)
+                && self.address.is_match(l)
+                // A quoted statement about cookies is reported speech.
+                && !trimmed.contains(['"', '“', '”'])
+                && crate::text::count_words_upto(
+                    trimmed,
+                    self.cfg.max_consent_words.saturating_add(1),
+                ) <= self.cfg.max_consent_words
+            {
+                Some("consent")
             } else {
                 None
             };
@@ -208,6 +231,15 @@ mod tests {
             "Copyright © 2020 Example Media Group Ltd | Terms | Privacy",
             "Copyright 2019 The Associated Press. All rights reserved. This material may not be published, broadcast, rewritten or redistributed.",
             "(c) 2018 Tribune Content Agency, LLC",
+            "Read the full story here",
+            "Click here to read more",
+            "12 Comments",
+            "Comments (12)",
+            "Join the discussion",
+            // cookie banners
+            "We use cookies to improve your experience on our site.",
+            "By continuing to use this site you agree to our use of cookies.",
+            "This website uses cookies. Accept all cookies or manage your cookie settings.",
         ] {
             let text = format!("{P}\n{marker}\n{P}");
             assert_eq!(removed(rule.as_ref(), &text), [marker], "{marker}");
@@ -263,6 +295,11 @@ mod tests {
             "The rights reserved for the family were never used.",
             "Your browser does not support the new standard yet, Google said.",
             "Media playback is unsupported on your device until the update, Apple said.",
+            "The regulator said websites that use cookies must ask for consent first.",
+            "“We use cookies responsibly and you can opt out,” the company said.",
+            "The court ruled that our use of cookies broke the law, the company admitted in a statement that ran to several pages and was published on Tuesday after a long investigation by the regulator into how the site tracked its visitors across the web.",
+            "Click here, the instructions say, and wait for the screen to change.",
+            "Comments from readers poured in.",
             "Advertisement spending - continue reading our analysis of the market in the report below.",
             "Subscribe to the idea that markets correct themselves, and you will be disappointed, the economist warned in a long interview with the paper last year about the state of the economy.",
         ] {
