@@ -34,6 +34,9 @@ pub struct Config {
     /// Most words in a cookie-consent line (`We use cookies to improve your
     /// experience`; 0: off).
     pub max_consent_words: usize,
+    /// Most words in a call to readers (`Let us know in the comments below`, `Got a
+    /// story? Email us at …`; 0: off).
+    pub max_callout_words: usize,
 }
 
 impl Default for Config {
@@ -44,12 +47,13 @@ impl Default for Config {
             max_signup_words: 20,
             max_copyright_words: 40,
             max_consent_words: 40,
+            max_callout_words: 30,
         }
     }
 }
 
 /// Phrases that are a marker when they are the whole line (matched ignoring case).
-const ALONE: &str = r"advertisements?(?:\s*[-–—:|]\s*(?:scroll\s+to\s+continue|continue\s+reading(?:\s+below)?|(?:story|article)\s+continues\s+below))?|(?:sorry,?\s+)?your\s+(?:web\s+)?browser\s+(?:does\s+not|doesn['’]t|cannot)\s+support\s+(?:the\s+)?(?:html5?\s+)?(?:video|audio|iframes?|embedded)[^\n]{0,60}|media\s+playback\s+is\s+(?:unsupported|not\s+supported)\s+on\s+your\s+(?:device|browser)|(?:please|you\s+(?:must|need\s+to))\s+enable\s+javascript[^\n]{0,80}|javascript\s+is\s+(?:disabled|required|not\s+enabled)[^\n]{0,60}|advertising|ad|ads|ad\s+feedback|sponsored(?:\s+content)?|paid\s+(?:content|post)|promoted|(?:story|article)\s+continues(?:\s+(?:below|after)(?:\s+(?:this\s+)?(?:advertisement|ad))?)?|continue\s+reading(?:\s+(?:below|the\s+(?:main|full)\s+(?:story|article)|here|article))?|keep\s+reading|read\s+more(?:\s+(?:below|here))?|read\s+(?:the\s+)?full\s+(?:article|story)(?:\s+here)?|click\s+here(?:\s+to\s+(?:read\s+more|continue(?:\s+reading)?|see\s+more|read\s+(?:the\s+)?full\s+(?:article|story)))?|see\s+more|show\s+more|load\s+more|view\s+more|scroll\s+(?:down\s+)?to\s+continue(?:\s+(?:with|reading)\s+content)?|skip\s+(?:advertisement|ad)|remove\s+ads|subscribe(?:\s+(?:now|today|here))?|sign\s+(?:in|up)|log\s+in|register|already\s+a\s+subscriber\??|become\s+a\s+member|listen\s+to\s+this\s+article|listen|play\s+video|watch\s+video|click\s+to\s+(?:play|expand|enlarge)|(?:\d+\s+)?comments?(?:\s*\(\d+\))?|show\s+comments|view\s+comments|leave\s+a\s+comment|join\s+the\s+(?:conversation|discussion|debate)|back\s+to\s+top|close|loading(?:\.\.\.|…)?|report\s+an\s+error|print\s+this\s+(?:article|page)|follow\s+us|all\s+rights\s+reserved";
+const ALONE: &str = r"advertisements?(?:\s*[-–—:|]\s*(?:scroll\s+to\s+continue|continue\s+reading(?:\s+below)?|(?:story|article)\s+continues\s+below))?|(?:sorry,?\s+)?your\s+(?:web\s+)?browser\s+(?:does\s+not|doesn['’]t|cannot)\s+support\s+(?:the\s+)?(?:html5?\s+)?(?:video|audio|iframes?|embedded)[^\n]{0,60}|media\s+playback\s+is\s+(?:unsupported|not\s+supported)\s+on\s+your\s+(?:device|browser)|(?:please|you\s+(?:must|need\s+to))\s+enable\s+javascript[^\n]{0,80}|javascript\s+is\s+(?:disabled|required|not\s+enabled)[^\n]{0,60}|advertising|ad|ads|ad\s+feedback|sponsored(?:\s+content)?|paid\s+(?:content|post)|promoted|(?:story|article)\s+continues(?:\s+(?:below|after)(?:\s+(?:this\s+)?(?:advertisement|ad))?)?|continue\s+reading(?:\s+(?:below|the\s+(?:main|full)\s+(?:story|article)|here|article))?|keep\s+reading|read\s+more(?:\s+(?:below|here))?|read\s+(?:the\s+)?full\s+(?:article|story)(?:\s+here)?|click\s+here(?:\s+to\s+(?:read\s+more|continue(?:\s+reading)?|see\s+more|read\s+(?:the\s+)?full\s+(?:article|story)))?|see\s+more|show\s+more|load\s+more|view\s+more|scroll\s+(?:down\s+)?to\s+continue(?:\s+(?:with|reading)\s+content)?|skip\s+(?:advertisement|ad)|remove\s+ads|subscribe(?:\s+(?:now|today|here))?|sign\s+(?:in|up)|log\s+in|register|already\s+a\s+subscriber\??|become\s+a\s+member|listen\s+to\s+this\s+article|listen|play\s+video|watch\s+video|click\s+to\s+(?:play|expand|enlarge)|(?:\d+\s+)?comments?(?:\s*\(\d+\))?|show\s+comments|view\s+comments|leave\s+a\s+comment|join\s+the\s+(?:conversation|discussion|debate)|share\s+your\s+(?:thoughts|views)|have\s+your\s+say|tell\s+us\s+what\s+you\s+think|back\s+to\s+top|close|loading(?:\.\.\.|…)?|report\s+an\s+error|print\s+this\s+(?:article|page)|follow\s+us|all\s+rights\s+reserved";
 
 /// Share-button words (and the fillers between them); a line of nothing else that
 /// starts with a button word is a button row.
@@ -86,6 +90,10 @@ impl RuleConfig for Config {
             consent: Regex::new(
                 r"(?i)(?:(?:we|this\s+(?:site|website)|our\s+(?:site|website|partners))\s+uses?\s+cookies|(?:accept|allow|agree\s+to)(?:\s+(?:all|our|the))?\s+(?:use\s+of\s+)?cookies|cookie\s+(?:policy|settings|preferences|notice|consent)|(?:our|the)\s+use\s+of\s+cookies)",
             )?,
+            // The outlet asking readers to comment, vote or send in a story.
+            callout: Regex::new(
+                r"(?i)(?:let\s+us\s+know|tell\s+us|share\s+your\s+(?:thoughts|views|comments|story|stories))(?-u:\b)[^\n]*?(?:comments?|below|poll|e-?mail|@)|vote\s+in\s+our\s+poll|(?:leave|post|share)\s+(?:a|your)\s+comments?\s+below|(?:in|to)\s+the\s+comments?\s+(?:below|section)|(?:(?:got|have)\s+a|do\s+you\s+have\s+a)\s+(?:news\s+)?(?:story|tip)(?-u:\b)[^\n]*?(?:@|e-?mail|contact|call|whatsapp|send)|(?:e-?mail|contact|write\s+to|message)\s+(?:us|our\s+newsroom|the\s+newsroom)\s+(?:at|on|via)(?-u:\b)",
+            )?,
             address: Regex::new(r"(?i)(?-u:\b)(?:you|your|we|our)(?-u:\b)")?,
             may_glue: Regex::new(GLUED)?,
             // Group 1: the glued marker. At the line end after a sentence end, between
@@ -104,6 +112,7 @@ struct Marker {
     signup: Regex,
     copyright: Regex,
     consent: Regex,
+    callout: Regex,
     /// A word that speaks to the reader or for the site.
     address: Regex,
     /// Any glued match contains one of the glued phrases: a literal search first spares
@@ -162,6 +171,15 @@ impl Rule for Marker {
                 ) <= self.cfg.max_consent_words
             {
                 Some("consent")
+            } else if self.cfg.max_callout_words > 0
+                && self.callout.is_match(l)
+                && !trimmed.contains(['"', '“', '”'])
+                && crate::text::count_words_upto(
+                    trimmed,
+                    self.cfg.max_callout_words.saturating_add(1),
+                ) <= self.cfg.max_callout_words
+            {
+                Some("callout")
             } else {
                 None
             };
@@ -240,6 +258,14 @@ mod tests {
             "We use cookies to improve your experience on our site.",
             "By continuing to use this site you agree to our use of cookies.",
             "This website uses cookies. Accept all cookies or manage your cookie settings.",
+            // calls to readers
+            "Share your thoughts",
+            "Have your say",
+            "What do you think of the new routes? Let us know in the comments below.",
+            "Do you support the plan? Vote in our poll.",
+            "Do you have a story for us? Contact our newsroom at news@example.com or call 0123 456 789.",
+            "Got a story? Email us at news@example.com",
+            "Have a news tip? Email us at tips@example.com.",
         ] {
             let text = format!("{P}\n{marker}\n{P}");
             assert_eq!(removed(rule.as_ref(), &text), [marker], "{marker}");
@@ -300,6 +326,11 @@ mod tests {
             "The court ruled that our use of cookies broke the law, the company admitted in a statement that ran to several pages and was published on Tuesday after a long investigation by the regulator into how the site tracked its visitors across the web.",
             "Click here, the instructions say, and wait for the screen to change.",
             "Comments from readers poured in.",
+            "“Tell us what you think in the comments,” the host told viewers.",
+            "The mayor asked residents to tell us where the worst potholes are, and the council will publish a map of every report it received in the comments section of its website next month, officials said in a statement.",
+            "He said he had a story to tell about the war.",
+            "Residents who have a story about the floods said the council ignored them.",
+            "She said she would email us the figures on Tuesday.",
             "Advertisement spending - continue reading our analysis of the market in the report below.",
             "Subscribe to the idea that markets correct themselves, and you will be disappointed, the economist warned in a long interview with the paper last year about the state of the economy.",
         ] {
