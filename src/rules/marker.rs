@@ -141,44 +141,27 @@ impl Rule for Marker {
             // Markers alone on a line are short; skip the regexes for prose lines.
             let short = trimmed.len() <= 80;
             let (s, e) = trim_range(text, line.start, line.end);
+            // A whole-line pattern that holds on a line of at most `max` words (0: off).
+            let fits = |max: usize| {
+                max > 0 && crate::text::count_words_upto(trimmed, max.saturating_add(1)) <= max
+            };
+            // The site's own voice, not a quoted statement (reported speech).
+            let unquoted = || !trimmed.contains(['"', '“', '”']);
             let kind = if short && self.alone.is_match(l) {
                 Some("alone")
             } else if short && self.cfg.share_buttons && self.share.is_match(l) {
                 Some("share_buttons")
-            } else if crate::text::count_words_upto(
-                trimmed,
-                self.cfg.max_signup_words.saturating_add(1),
-            ) <= self.cfg.max_signup_words
-                && self.signup.is_match(l)
-            {
+            } else if self.signup.is_match(l) && fits(self.cfg.max_signup_words) {
                 Some("signup")
-            } else if self.cfg.max_copyright_words > 0
-                && self.copyright.is_match(l)
-                && crate::text::count_words_upto(
-                    trimmed,
-                    self.cfg.max_copyright_words.saturating_add(1),
-                ) <= self.cfg.max_copyright_words
-            {
+            } else if self.copyright.is_match(l) && fits(self.cfg.max_copyright_words) {
                 Some("copyright")
-            } else if self.cfg.max_consent_words > 0
+            } else if fits(self.cfg.max_consent_words)
                 && self.consent.is_match(l)
                 && self.address.is_match(l)
-                // A quoted statement about cookies is reported speech.
-                && !trimmed.contains(['"', '“', '”'])
-                && crate::text::count_words_upto(
-                    trimmed,
-                    self.cfg.max_consent_words.saturating_add(1),
-                ) <= self.cfg.max_consent_words
+                && unquoted()
             {
                 Some("consent")
-            } else if self.cfg.max_callout_words > 0
-                && self.callout.is_match(l)
-                && !trimmed.contains(['"', '“', '”'])
-                && crate::text::count_words_upto(
-                    trimmed,
-                    self.cfg.max_callout_words.saturating_add(1),
-                ) <= self.cfg.max_callout_words
-            {
+            } else if fits(self.cfg.max_callout_words) && self.callout.is_match(l) && unquoted() {
                 Some("callout")
             } else {
                 None
