@@ -155,7 +155,9 @@ impl Rule for Marker {
                 Some("signup")
             } else if self.copyright.is_match(l) && fits(self.cfg.max_copyright_words) {
                 Some("copyright")
-            } else if fits(self.cfg.max_consent_words)
+            } else if (memchr::memmem::find(l.as_bytes(), b"ookie").is_some() // `cookie` in any case
+                || memchr::memmem::find(l.as_bytes(), b"OOKIE").is_some())
+                && fits(self.cfg.max_consent_words)
                 && self.consent.is_match(l)
                 && self.address.is_match(l)
                 && unquoted()
