@@ -13,6 +13,10 @@
 //! few lines apart, and a live blog's stamps start with its text, before the words
 //! an article needs to have said first.
 //!
+//! Under a comment-section heading (`Comments`, `10 Comments`, `Leave a Reply`, within
+//! two lines above the first stamp) the feed is the readers' comments, and a short post
+//! (`heading_words_before` words) is enough before it.
+//!
 //! A feed also closes the article ([`Findings::end_article_at`]): `blocks` looks for
 //! the body only above it, so the page's cards and lists after the comments are not
 //! taken for the article's last sections.
@@ -38,6 +42,12 @@ pub struct Config {
     pub min_words_before: usize,
     /// Words that make `<number> <unit> <word>` a relative date (`2 days ago`).
     pub relative_words: Vec<String>,
+    /// Headings of a comment section (`Comments`, `10 Comments`, `Leave a Reply`),
+    /// matched whole ignoring case, a count and brackets aside. A feed right under one
+    /// (within two lines) is the readers' comments, not a live blog, and needs only
+    /// `heading_words_before` words of sentences before it.
+    pub headings: Vec<String>,
+    pub heading_words_before: usize,
 }
 
 impl Default for Config {
@@ -48,6 +58,21 @@ impl Default for Config {
             max_stamp_words: 12,
             min_words_before: 100,
             relative_words: vec!["ago".into()],
+            headings: [
+                "comments",
+                "comment",
+                "responses",
+                "replies",
+                "reader comments",
+                "discussion",
+                "join the discussion",
+                "join the conversation",
+                "leave a reply",
+                "leave a comment",
+            ]
+            .map(String::from)
+            .to_vec(),
+            heading_words_before: 30,
         }
     }
 }
@@ -72,8 +97,20 @@ impl RuleConfig for Config {
         if !words.is_empty() {
             date.push_str(&format!(r"|\b\d+\s+\p{{L}}+\s+(?i:{})\b", words.join("|")));
         }
+        let headings = self
+            .headings
+            .iter()
+            .map(|h| {
+                h.split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .to_lowercase()
+            })
+            .filter(|h| !h.is_empty())
+            .collect();
         Ok(Box::new(Thread {
             cfg: self.clone(),
+            headings,
             time: Regex::new(TIME)?,
             date: Regex::new(&date)?,
         }))
@@ -82,6 +119,8 @@ impl RuleConfig for Config {
 
 struct Thread {
     cfg: Config,
+    /// `cfg.headings`, lowercased, one space between words.
+    headings: Vec<String>,
     time: Regex,
     date: Regex,
 }
@@ -95,6 +134,20 @@ fn is_sentence(s: &str) -> bool {
 }
 
 impl Thread {
+    /// Whether `line` is a comment-section heading: one of the headings, a count
+    /// (`10 Comments`, `Comments (10)`) and closing marks aside.
+    fn is_heading(&self, line: &str) -> bool {
+        if self.headings.is_empty() || line.len() > 60 {
+            return false;
+        }
+        let words: Vec<String> = line
+            .split(|c: char| c.is_whitespace() || "()[]:.!".contains(c))
+            .filter(|w| !w.is_empty() && !w.chars().all(|c| c.is_ascii_digit()))
+            .map(str::to_lowercase)
+            .collect();
+        !words.is_empty() && self.headings.contains(&words.join(" "))
+    }
+
     fn is_stamp(&self, s: &str) -> bool {
         // Counted no further than the limit it is compared with.
         let n = count_words_upto(s, self.cfg.max_stamp_words.saturating_add(1));
@@ -158,18 +211,36 @@ impl Rule for Thread {
                 .filter(|s| is_sentence(s))
                 .map(count_words)
                 .sum();
-            if before < self.cfg.min_words_before {
+            // The nearest lines above the first stamp, removed or not (a `Comments`
+            // heading is often taken by `marker` already).
+            let above = doc.lines[..live[run[0]]]
+                .iter()
+                .rev()
+                .map(|l| l.text(text))
+                .filter(|s| !s.trim().is_empty())
+                .take(2);
+            let heading = above.into_iter().find(|s| self.is_heading(s));
+            let need = if heading.is_some() {
+                self.cfg.heading_words_before.min(self.cfg.min_words_before)
+            } else {
+                self.cfg.min_words_before
+            };
+            if before < need {
                 continue;
             }
             let last = (run[run.len() - 1] + entry - 1).min(live.len() - 1);
             let (start, end) = (doc.lines[live[first]].start, doc.lines[live[last]].end);
+            let mut detail = json!({
+                "stamps": run.len(),
+                "lines": last - first + 1,
+                "words_before": before,
+            });
+            if let Some(h) = heading {
+                detail["heading"] = json!(h.trim());
+            }
             found
                 .verdicts
-                .push(Verdict::new(Config::ID, start, end).with_detail(json!({
-                    "stamps": run.len(),
-                    "lines": last - first + 1,
-                    "words_before": before,
-                })));
+                .push(Verdict::new(Config::ID, start, end).with_detail(detail));
             // A feed that follows the article closes it: what comes after the comments
             // is the page around them.
             found.end_article_at(start);
@@ -255,6 +326,39 @@ mod tests {
         assert_eq!(found.article_end, text.find("12 comments"));
         let plain = crate::rules::testing::findings(&*rule(), &article());
         assert_eq!(plain.article_end, None);
+    }
+
+    #[test]
+    fn a_feed_under_a_comments_heading_goes_after_a_short_post() {
+        // About 40 words: too few for a feed without a heading (a live blog's opening).
+        let post = "Our quarterly open thread is a chance for readers to raise questions \
+                    about our research in the comments below. We will try to answer \
+                    every question within a week, and you can also email the team.\n";
+        let stamps = [
+            "Milan on September 12, 2018 at 4:47 pm said:",
+            "Catherine on September 13, 2018 at 5:23 pm said:",
+            "Alex on September 17, 2018 at 6:34 am said:",
+        ];
+        let feed: String = stamps
+            .iter()
+            .map(|st| format!("{st}\nThanks for the update, I have a question about the report.\n"))
+            .collect();
+        for heading in ["Comments", "10 Comments", "Comments (10)", "Leave a Reply"] {
+            let text = format!("{post}Previous Post\nNext Post\n{heading}\n{feed}");
+            let found = crate::rules::testing::findings(&*rule(), &text);
+            assert_eq!(found.verdicts.len(), 1, "{heading}");
+            let d = found.verdicts[0].detail.as_ref().unwrap();
+            assert_eq!(d["heading"], heading);
+            assert!(found.article_end.is_some());
+        }
+        // No heading, or another one: the short post may be a live blog's opening.
+        for heading in ["", "Latest updates\n", "Comments from the minister\n"] {
+            let text = format!("{post}{heading}{feed}");
+            assert!(removed(&*rule(), &text).is_empty(), "{heading:?}");
+        }
+        // The heading only lowers the bar, it does not remove it.
+        let text = format!("Open thread\nComments\n{feed}");
+        assert!(removed(&*rule(), &text).is_empty());
     }
 
     #[test]
