@@ -43,9 +43,12 @@ const NAMES: &str = r"\p{Lu}[\p{L}\p{M}'’.\-]*(?:(?:\s+|\s*,\s*|\s*&\s*|\s+and
 const CONTACT: &str = r"(?:[^\s@]+@[\w-]+\.[\w.]+|@\w+)";
 
 fn pattern() -> String {
-    let by = r"(?i:(?:additional\s+|with\s+(?:additional\s+)?)?(?:reporting|writing|editing|research|compiled|edited|written|produced|reporting\s+and\s+writing|fact-checking|graphics|production)\s+by)";
-    let by_list =
-        format!(r"\(?{by}\s+{NAMES}(?:\s*[;,]\s*(?:and\s+)?{by}\s+{NAMES})*\s*\)?(?:[.;]|\s*$)");
+    let by = r"(?i:(?:additional\s+|with\s+(?:additional\s+)?)?(?:reporting|writing|editing|research|compiled|edited|written|produced|reporting\s+and\s+writing|fact-checking|fact[\s-]checked|(?:medically\s+)?reviewed|graphics|production)\s+by)";
+    // `… on November 14, 2019`, `… updated 14 Nov 2019`: the date a byline may end with.
+    let on_date = r"(?:,?\s+(?:on|updated(?:\s+on)?)\s+(?:\p{Lu}\p{Ll}{2,8}\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+\p{Lu}\p{Ll}{2,8}\.?\s+\d{4}|\d{1,2}/\d{1,2}/\d{2,4}))?";
+    let by_list = format!(
+        r"\(?{by}\s+{NAMES}(?:\s*[;,]\s*(?:and\s+)?{by}\s+{NAMES})*{on_date}\s*\)?(?:[.;]|\s*$)"
+    );
     let alternatives = [
         // `X contributed to this report`, `X contributed reporting (from Kyiv)`.
         r"[^.!?\n]+?(?-u:\b)contributed\s+(?:(?:additional\s+)?reporting(?-u:\b)|to\s+(?:this|the)\s+(?:report|story|article|reporting)(?:\s*[.,;)]|\s*$|\s+from(?-u:\b)))",
@@ -234,6 +237,19 @@ mod tests {
                 "The hearing was adjourned.\n(With inputs from agencies)",
                 "With inputs from agencies",
             ),
+            // health sites: a dated byline, a medical reviewer
+            (
+                "Talk to a doctor first.\nWritten by Rachael Link, MS, RD on November 14, 2019",
+                "Written by Rachael Link, MS, RD on November 14, 2019",
+            ),
+            (
+                "Talk to a doctor first.\nMedically reviewed by Kaitlynn Greenberg, RD, LD",
+                "Medically reviewed by Kaitlynn Greenberg, RD, LD",
+            ),
+            (
+                "The claim is false.\nFact checked by Jane Doe, updated 14 Nov 2019.",
+                "Fact checked by Jane Doe, updated 14 Nov 2019.",
+            ),
             // AP, short form
             (
                 "Rescue work continued.\nAssociated Press writers Ana Ruiz and Tom Fay contributed.",
@@ -306,6 +322,9 @@ mod tests {
             "Staff contributed to the fundraiser for the injured driver.",
             "With inputs from local farmers, the plan was redrawn.",
             "Written by hand, the letter ran to four pages.",
+            "Written by Jane Austen in 1813, the novel sold well.",
+            "Reviewed by the board on Tuesday, the plan was approved.",
+            "Reviewed by Jane Doe on November 14, 2019, the claim was later withdrawn by the firm.",
             "Officials can be reached at the town hall during office hours.",
             "This article was first read aloud at the meeting on Monday.",
             "This story was first published in 2019 and has been updated.",
