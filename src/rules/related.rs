@@ -44,7 +44,7 @@ impl Default for Config {
 const GALLERY: &str = r"^[ \t]*\S[^\n]{2,200}?[ \t]+[–—-][ \t]+(?i:in\s+pictures|in\s+photos|in\s+pics|in\s+images|photo\s+essay|photo\s+gallery|gallery|pictures|photos|video|in\s+video|podcast|audio|interactive|in\s+charts|in\s+maps)[ \t]*$";
 
 /// Link prefixes followed by a separator and a title.
-const PREFIX: &str = r"^[ \t]*(?:(?i:related(?:\s+(?:articles?|stories|story|content|coverage|links?|news|reading|video))?|read\s+more|read\s+also|also\s+read|see\s+also|see\s+more|more|read\s+next|up\s+next|next\s+up|don['’]?t\s+miss|must\s+read|recommended(?:\s+for\s+you)?|watch|listen|photos|video|videos|gallery|in\s+pictures|in\s+photos|explainer|opinion|analysis|live|click\s+here))[ \t]*(?::|\||»|›|>>)[ \t]*\S";
+const PREFIX: &str = r"^[ \t]*(?:(?i:related(?:\s+(?:articles?|stories|story|content|coverage|links?|news|reading|video))?|read\s+more|read\s+also|also\s+read|see\s+also|see\s+more|more|read\s+next|up\s+next|next\s+up|don['’]?t\s+miss|must\s+read|recommended(?:\s+for\s+you)?|watch|listen|photos|video|videos|gallery|in\s+pictures|in\s+photos|explainer|opinion|analysis|live|click\s+here|leia\s+(?:também|mais)|veja\s+também|lea\s+también|lee\s+también|lesen\s+sie\s+auch|mehr\s+zum\s+thema|(?:à\s+)?lire\s+aussi|читайте\s+также|leggi\s+anche|baca\s+juga|zie\s+ook|czytaj\s+(?:także|też)))[ \t]*(?::|\||»|›|>>)[ \t]*\S";
 
 /// Headings of link lists, alone on their line.
 const HEADING: &str = r"^[ \t]*(?i:related(?:\s+(?:articles?|stories|story|content|coverage|links?|news|reading|topics|videos?))?|recommended(?:\s+(?:stories|articles|reading|videos?|for\s+you))?|more\s+(?:stories|news|articles|videos|on\s+this(?:\s+story|\s+topic)?|like\s+this)|more\s+from\s+(?:[\p{Lu}\p{N}][^\s.!?]*[ \t]*){1,4}|you\s+(?:may|might)\s+also\s+(?:like|be\s+interested\s+in)|also\s+on\s+(?:[\p{Lu}\p{N}][^\s.!?]*[ \t]*){1,4}|most\s+(?:read|popular|viewed|shared|watched)(?:\s+(?:stories|articles|videos|now|today))?|trending(?:\s+(?:now|stories|news))?|top\s+stories|latest(?:\s+(?:news|stories|videos|headlines))?|further\s+reading|read\s+next|more[ \t]*:|don['’]?t\s+miss|must\s+reads?|see\s+also|also\s+read|read\s+also|what\s+to\s+read\s+next|editor'?s\s+picks?|popular(?:\s+(?:now|stories))?|in\s+case\s+you\s+missed\s+it|around\s+the\s+web|from\s+our\s+partners|sponsored\s+stories|promoted\s+stories)[ \t]*[:»›]?[ \t]*$";
@@ -162,6 +162,10 @@ mod tests {
             "See also: The 10 best beaches in Portugal",   // Reuters/AFP blogs
             "MORE: Stocks slide as oil jumps",             // ABC News
             "SEE MORE: Students under siege in university", // Express
+            "Leia também: Governo anuncia novo pacote",    // Brazilian outlets
+            "Lesen Sie auch: Regierung plant neues Gesetz", // German outlets
+            "Читайте также: Правительство объявило новые меры", // Russian outlets
+            "Baca juga: Pemerintah umumkan paket baru",    // Indonesian outlets
         ] {
             let text = format!("{P}\n{link}\n{P}");
             assert_eq!(removed(rule.as_ref(), &text), [link], "{link}");
