@@ -54,7 +54,7 @@ impl Default for Config {
 }
 
 /// Picture agencies and stock libraries: the generic vocabulary of credits.
-const AGENCY: &str = r"(?:Reuters|REUTERS|AP(?:\s+Photo|\s+Images)?|Associated\s+Press|AFP|Agence\s+France-Presse|Getty(?:\s+Images)?|GETTY(?:\s+IMAGES)?|EPA(?:-EFE)?|EFE|UPI|Bloomberg(?:\s+News)?|Shutterstock|SHUTTERSTOCK|Alamy|AAP(?:\s+Image)?|PA(?:\s+Images|\s+Wire|\s+Media)?|ANI|Xinhua|XINHUA|Sipa(?:\s+USA)?|NurPhoto|ZUMA(?:\s+Press|\s+Wire)?|Anadolu(?:\s+Agency)?|SOPA\s+Images|LightRocket|Corbis|iStock(?:photo)?|Handout|HANDOUT|Pool|POOL|TASS|Kyodo|Yonhap|Sputnik|IANS|PTI|Imago|IMAGO|dpa|picture\s+alliance|Rex(?:\s+Features)?|REX|WireImage|FilmMagic|Redux|Polaris|Newscom|BACKGRID|Splash\s+News|AP/Shutterstock)";
+const AGENCY: &str = r"(?:Reuters|REUTERS|AP(?:\s+Photo|\s+Images)?|Associated\s+Press|AFP|Agence\s+France-Presse|Getty(?:\s+Images)?|GETTY(?:\s+IMAGES)?|EPA(?:-EFE)?|EFE|UPI|Bloomberg(?:\s+News)?|Shutterstock|SHUTTERSTOCK|Alamy|AAP(?:\s+Image)?|PA(?:\s+Images|\s+Wire|\s+Media)?|ANI|Xinhua|XINHUA|Sipa(?:\s+USA)?|NurPhoto|ZUMA(?:\s+Press|\s+Wire)?|Anadolu(?:\s+Agency)?|SOPA\s+Images|LightRocket|Corbis|iStock(?:photo)?|Handout|HANDOUT|Pool|POOL|TASS|Kyodo|Yonhap|Sputnik|IANS|PTI|Imago|IMAGO|dpa|picture\s+alliance|Rex(?:\s+Features)?|REX|WireImage|FilmMagic|Redux|Polaris|Newscom|BACKGRID|Splash\s+News|AP/Shutterstock|ANSA|Ansa|Keystone|KEYSTONE|Belga|BELGA|ANP|NTB|Lusa|LUSA|Antara|ANTARA|Bernama|BERNAMA|Jiji|Scanpix|Ritzau)";
 
 /// One to five capitalised name words (`JANE DOE`, `Jean-Paul de Souza`).
 const NAME: &str = r"\p{Lu}[\p{L}\p{M}'’.\-]*(?:[ \t]+(?:\p{Lu}[\p{L}\p{M}'’.\-]*|de|da|van|von|al|bin|del|la|le)){0,4}";
@@ -116,6 +116,13 @@ fn credit_patterns() -> Vec<String> {
         r"{EDGE}({COURTESY}(?:[ \t]+of)?[ \t]+(?:the[ \t]+)?{NAME}(?:[ \t]*/[ \t]*[^\s/][^\n]*)?)",
         // Christopher Battin Submitted photo, … Staff photo by Jane Doe
         r"(?:^|[ \t]|[.!?\x22”’)\]])({HOUSE}(?:[ \t]+by[ \t]+{NAME}|[ \t]*[/|][ \t]*{NAME})?)",
+        // Photo AFP, (Foto Ansa), Photo Reuters/Name: the keyword straight before an agency
+        r"{EDGE}((?:Photo|PHOTO|Foto|FOTO)[ \t]+{AGENCY}(?:[ \t]*/[ \t]*{NAME})?)",
+        r"([(\[](?:Photo|PHOTO|Foto|FOTO)[ \t]+{AGENCY}(?:[ \t]*/[ \t]*{NAME})?[)\]])",
+        // … © AFP, … © Jane Doe/Agency: a copyright sign over the picture's source
+        r"(?:[.!?\x22”’)\]][ \t]*)(©[ \t]*(?:{AGENCY}|{NAME})(?:[ \t]*/[ \t]*(?:{AGENCY}|{NAME}))*)",
+        // Source: Getty Images (an agency only: `Source: government data` may be prose)
+        r"{EDGE}((?:Source|SOURCE)[ \t]*:[ \t]*{AGENCY}(?:[ \t]*/[ \t]*[^\n]+)?)",
         // X via Getty Images
         r"{EDGE}({NAME}(?:[ \t]*,[ \t]*{NAME})?[ \t]+via[ \t]+{AGENCY})",
         // (NASA via AP, File), (Courtesy Jane Doe via AP): a named source, in brackets.
@@ -140,7 +147,7 @@ fn credit_patterns() -> Vec<String> {
 }
 
 /// Lines that start with a caption label. Group 1: the label.
-const LABEL: &str = r"^[ \t]*(?:((?:Image|Media)[ \t]+caption)\p{Lu}|((?:Open\s+this\s+(?:photo|image)\s+in\s+gallery|Image\s+caption|Media\s+caption|Caption|CAPTION|Pictured|PICTURED|Photo|PHOTO|Photos|PHOTOS|Picture|Image|IMAGE|Photo\s+illustration|FILE\s+PHOTO|File\s+photo|File\s+Photo)[ \t]*:|FILE[ \t]*[-–—][ \t]|(?:Image\s+caption|Media\s+caption|Image\s+copyright|Image\s+source)(?-u:\b)[,:]?|(?:Credit|CREDIT|Photograph|Image\s+credit|Photo\s+credit|Image\s+copyright|Image\s+source)[ \t]*:|(?:Photo|PHOTO)\s+(?:credit|CREDIT)\s+(?:should|SHOULD)\s+(?:read|READ)(?-u:\b)|{OPENING}))";
+const LABEL: &str = r"^[ \t]*(?:((?:Image|Media)[ \t]+caption)\p{Lu}|((?:Open\s+this\s+(?:photo|image)\s+in\s+gallery|Image\s+caption|Media\s+caption|Caption|CAPTION|Pictured(?:\s+(?:above|below|left|right|top|bottom))?|PICTURED|Above|ABOVE|Photo|PHOTO|Photos|PHOTOS|Picture|Image|IMAGE|Photo\s+illustration|FILE\s+PHOTO|File\s+photo|File\s+Photo)[ \t]*:|FILE[ \t]*[-–—][ \t]|(?:Image\s+caption|Media\s+caption|Image\s+copyright|Image\s+source)(?-u:\b)[,:]?|(?:Credit|CREDIT|Photograph|Image\s+credit|Photo\s+credit|Image\s+copyright|Image\s+source)[ \t]*:|(?:Photo|PHOTO)\s+(?:credit|CREDIT)\s+(?:should|SHOULD)\s+(?:read|READ)(?-u:\b)|{OPENING}))";
 
 /// The opening of a wire caption that describes its picture: `In this Dec. 12, 2006,
 /// file photo,`, `This March 28, 2017, file photo, provided by …`, `This satellite
@@ -516,6 +523,12 @@ mod tests {
             "The cast on set in 2019. Photo courtesy of Universal Pictures",
             // agency first, then a name, then the distributor
             "Putin in Sochi. Sputnik/Mikhail Klimentyev/Kremlin via REUTERS",
+            // French, Italian agencies; a copyright sign; a source label
+            "Le président à l'Élysée, mardi. Photo AFP",
+            "Il premier a Palazzo Chigi. (Foto Ansa)",
+            "Le ministre lors de sa visite. © AFP",
+            "The skyline at dusk. © Jane Doe/Keystone",
+            "Source: Getty Images",
             // NZ Herald, a graphics desk, staff and freelance photographers
             "Workers repair the road in the north on Monday. Photo / Jane Doe",
             "The route map released by the council. Graphic: City Council",
@@ -561,6 +574,8 @@ mod tests {
             "Image source, Getty Images",
             "Image caption, Rescuers search the rubble on Tuesday",
             "Photo credit should read JANE DOE/AFP via Getty Images",
+            "Pictured above: the new depot",
+            "Above: the new depot in March.",
             // wire captions that open by describing their picture
             "In this Dec. 12, 2006, file photo, made available by NASA, two astronauts take part in a space walk.",
             "This March 28, 2017, file photo, provided by the state registry shows the defendant.",
@@ -661,6 +676,10 @@ mod tests {
             "The letter was addressed to Jane Doe/Staff",
             "The report on the floods was special to the region, she said.",
             "Graphic content warnings were added to the video.",
+            "Source: government figures show a fall in crime.",
+            "Above all, the council wants the buses to run on time.",
+            "Photo AFP is the agency's picture service, she said.",
+            "© 2019 was a good year for the label, its owner said.",
             "Staff photos from the event are on page 4, the editor said.",
             "This photo was taken by my grandfather in 1950, and it hangs in our hall.",
             "In this photo, you can see the settings menu on the left.",
