@@ -119,8 +119,9 @@ fn credit_patterns() -> Vec<String> {
         // Photo AFP, (Foto Ansa), Photo Reuters/Name: the keyword straight before an agency
         r"{EDGE}((?:Photo|PHOTO|Foto|FOTO)[ \t]+{AGENCY}(?:[ \t]*/[ \t]*{NAME})?)",
         r"([(\[](?:Photo|PHOTO|Foto|FOTO)[ \t]+{AGENCY}(?:[ \t]*/[ \t]*{NAME})?[)\]])",
-        // … © AFP, … © Jane Doe/Agency: a copyright sign over the picture's source
-        r"(?:[.!?\x22”’)\]][ \t]*)(©[ \t]*(?:{AGENCY}|{NAME})(?:[ \t]*/[ \t]*(?:{AGENCY}|{NAME}))*)",
+        // … © AFP, … © Jane Doe/Agency, … © Reuters / Name: a copyright sign over the
+        // picture's agency
+        r"(?:[.!?\x22”’)\]][ \t]*)(©[ \t]*(?:{NAME}[ \t]*/[ \t]*)?{AGENCY}(?:[ \t]*/[ \t]*{NAME})?)",
         // Source: Getty Images (an agency only: `Source: government data` may be prose)
         r"{EDGE}((?:Source|SOURCE)[ \t]*:[ \t]*{AGENCY}(?:[ \t]*/[ \t]*[^\n]+)?)",
         // X via Getty Images
