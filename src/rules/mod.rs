@@ -5,7 +5,9 @@
 //! (its id, description and defaults) whose `build` returns the compiled [`Rule`],
 //! then list it in [`registry`]. Config loading, `chaff rules`, `chaff config` and the
 //! report pick it up from there. Rules run in registry order; each sees the verdicts
-//! of the rules before it, and where verdicts overlap the earlier rule keeps the bytes.
+//! of the rules before it (and where one found the article over:
+//! [`Findings::end_article_at`]), and where verdicts overlap the earlier rule keeps the
+//! bytes.
 
 pub mod blocks;
 pub mod caption;
