@@ -94,7 +94,12 @@ impl RuleConfig for Config {
             callout: Regex::new(
                 r"(?i)(?:let\s+us\s+know|tell\s+us|share\s+your\s+(?:thoughts|views|comments|story|stories))(?-u:\b)[^\n]*?(?:comments?|below|poll|e-?mail|@)|vote\s+in\s+our\s+poll|(?:leave|post|share)\s+(?:a|your)\s+comments?\s+below|(?:in|to)\s+the\s+comments?\s+(?:below|section)|(?:(?:got|have)\s+a|do\s+you\s+have\s+a)\s+(?:news\s+)?(?:story|tip)(?-u:\b)[^\n]*?(?:@|e-?mail|contact|call|whatsapp|send)|(?:e-?mail|contact|write\s+to|message)\s+(?:us|our\s+newsroom|the\s+newsroom)\s+(?:at|on|via)(?-u:\b)",
             )?,
-            address: Regex::new(r"(?i)(?-u:\b)(?:you|your|we|our)(?-u:\b)")?,
+            address: Regex::new(
+                r"(?i)(?-u:\b)(?:you|your|our\s+(?:site|website|services|partners)|this\s+(?:site|website))(?-u:\b)",
+            )?,
+            reported: Regex::new(
+                r"(?i)(?-u:\b)(?:said|says|say|wrote|writes|told|tells|asked|joked|added)(?-u:\b)",
+            )?,
             may_glue: Regex::new(GLUED)?,
             // Group 1: the glued marker. At the line end after a sentence end, between
             // two sentences, or at the line start before a capitalised sentence.
@@ -113,8 +118,10 @@ struct Marker {
     copyright: Regex,
     consent: Regex,
     callout: Regex,
-    /// A word that speaks to the reader or for the site.
+    /// Words that speak to the reader or for the site.
     address: Regex,
+    /// A reporting verb: the line tells what someone said.
+    reported: Regex,
     /// Any glued match contains one of the glued phrases: a literal search first spares
     /// nearly every line the full pattern.
     may_glue: Regex,
@@ -145,8 +152,8 @@ impl Rule for Marker {
             let fits = |max: usize| {
                 max > 0 && crate::text::count_words_upto(trimmed, max.saturating_add(1)) <= max
             };
-            // The site's own voice, not a quoted statement (reported speech).
-            let unquoted = || !trimmed.contains(['"', '“', '”']);
+            // The site's own voice: neither a quoted statement nor reported speech.
+            let own_voice = || !trimmed.contains(['"', '“', '”']) && !self.reported.is_match(l);
             let kind = if short && self.alone.is_match(l) {
                 Some("alone")
             } else if short && self.cfg.share_buttons && self.share.is_match(l) {
@@ -159,11 +166,13 @@ impl Rule for Marker {
                 || memchr::memmem::find(l.as_bytes(), b"OOKIE").is_some())
                 && fits(self.cfg.max_consent_words)
                 && self.consent.is_match(l)
-                && self.address.is_match(l)
-                && unquoted()
+                // A banner speaks to the reader about the site, or is a bare notice
+                // (`We use cookies.`; a `Cookie Policy` link is left to the menu it is in).
+                && (self.address.is_match(l) || (fits(6) && trimmed.ends_with(['.', '!'])))
+                && own_voice()
             {
                 Some("consent")
-            } else if fits(self.cfg.max_callout_words) && self.callout.is_match(l) && unquoted() {
+            } else if fits(self.cfg.max_callout_words) && self.callout.is_match(l) && own_voice() {
                 Some("callout")
             } else {
                 None
@@ -247,6 +256,7 @@ mod tests {
             "We use cookies to improve your experience on our site.",
             "By continuing to use this site you agree to our use of cookies.",
             "This website uses cookies. Accept all cookies or manage your cookie settings.",
+            "We use cookies.",
             // calls to readers
             "Share your thoughts",
             "Have your say",
@@ -315,6 +325,8 @@ mod tests {
             "The court ruled that our use of cookies broke the law, the company admitted in a statement that ran to several pages and was published on Tuesday after a long investigation by the regulator into how the site tracked its visitors across the web.",
             "Click here, the instructions say, and wait for the screen to change.",
             "Comments from readers poured in.",
+            "We use cookies, the bakery owner joked, to keep customers happy.",
+            "Leave a comment below the form if you want a reply, the council said.",
             "“Tell us what you think in the comments,” the host told viewers.",
             "The mayor asked residents to tell us where the worst potholes are, and the council will publish a map of every report it received in the comments section of its website next month, officials said in a statement.",
             "He said he had a story to tell about the war.",
