@@ -2,8 +2,11 @@
 //! advertisement`, `Continue reading`, `Subscribe`, `Sign up for our newsletter`,
 //! share-button words (`Share`, `Tweet`, `Facebook`, `Email`), and the fallback text a
 //! page shows where a player or script did not run (`Your browser does not support the
-//! video tag`, `Please enable JavaScript to view the comments`), and a copyright
-//! notice on a line of its own (`© 2019 X. All rights reserved.`).
+//! video tag`, `Please enable JavaScript to view the comments`), a copyright notice
+//! on a line of its own (`© 2019 X. All rights reserved.`), a cookie-consent banner
+//! (`We use cookies to improve your experience`) and a call to readers (`Let us know
+//! in the comments below`, `Got a story? Email us at …`). The last two must be the
+//! site's own voice: a quoted line or reported speech (`…, the council said`) stays.
 //!
 //! Shape: a short known phrase ALONE on its line (any case, trailing `:`/`»`/`…`),
 //! a line made only of share-button words, a short call in the outlet's voice
