@@ -87,7 +87,7 @@ impl RuleConfig for Config {
             )?,
             // A page's copyright notice: `©`, or `Copyright`/`(c)` with `©` or a year.
             copyright: Regex::new(
-                r"^[ \t]*(?:©|\([cC]\)[ \t]*(?:19|20)\d{2}|(?i:copyright)[ \t]*(?:©|\([cC]\)|(?:19|20)\d{2}))",
+                r"^[ \t]*(?:©|\([cC]\)[ \t]*(?:19|20)\d{2}|(?i:copyright)[ \t]*(?:©|\([cC]\)|(?:19|20)\d{2})|This\s+(?:document|article|story|material|content|page)\s+is\s+(?:subject\s+to|protected\s+by)\s+copyright)",
             )?,
             // A consent banner: cookies in the site's voice, addressed to the reader.
             consent: Regex::new(
@@ -250,6 +250,7 @@ mod tests {
             "Copyright © 2020 Example Media Group Ltd | Terms | Privacy",
             "Copyright 2019 The Associated Press. All rights reserved. This material may not be published, broadcast, rewritten or redistributed.",
             "(c) 2018 Tribune Content Agency, LLC",
+            "This document is subject to copyright. Apart from any fair dealing for the purpose of private study or research, no part may be reproduced without the written permission.",
             "Read the full story here",
             "Click here to read more",
             "12 Comments",
@@ -321,6 +322,7 @@ mod tests {
             "Copyright law protects the author for 70 years after her death.",
             "Copyrights held by the studio expire in 2024, the filing says.",
             "The rights reserved for the family were never used.",
+            "The song is subject to copyright, the court ruled on Tuesday.",
             "Your browser does not support the new standard yet, Google said.",
             "Media playback is unsupported on your device until the update, Apple said.",
             "The regulator said websites that use cookies must ask for consent first.",
