@@ -329,7 +329,7 @@ impl Rule for Blocks {
             ev.push(format!("byline_name:{name}"));
             push(found, run, cohesion(run, &flat, &vocab), ev);
             after = *end;
-        } else if self.cfg.intro_words > 0 && after < lines.len() {
+        } else if self.cfg.intro_words > 0 && after < article_lines {
             let intro = &text[lines[after].start..lines[after].end];
             if intro.ends_with(':') && lines[after].words >= self.cfg.intro_words {
                 after += 1;

@@ -173,11 +173,10 @@ const PICTURE_LABELS: [&str; 10] = [
 ];
 
 fn is_picture_label(label: &str) -> bool {
-    let words: Vec<&str> = label
-        .trim_end_matches([' ', '\t', ':'])
-        .split_whitespace()
-        .collect();
-    PICTURE_LABELS.contains(&words.join(" ").as_str())
+    let words = || label.trim_end_matches([' ', '\t', ':']).split_whitespace();
+    PICTURE_LABELS
+        .iter()
+        .any(|p| p.split_whitespace().eq(words()))
 }
 
 /// Labels that introduce only a credit, not a caption.
