@@ -180,6 +180,9 @@ struct LineInfo {
     /// the run (template text).
     repeated: bool,
     template: bool,
+    /// A teaser card's headline glued to its blurb (see [`glued_headline`]), next to
+    /// another such line.
+    glued: bool,
     /// This line's content-word stems: a range of the document's stem list.
     stems: (u32, u32),
 }
@@ -223,6 +226,7 @@ impl Blocks {
             numeric: is_numeric_cell(line),
             repeated: false,
             template: false,
+            glued: false,
             stems: (0, 0),
         })
     }
@@ -271,6 +275,7 @@ impl Rule for Blocks {
             }
         }
         mark_repeated(text, &mut lines);
+        mark_glued(text, &mut lines);
         if self.cfg.dialogue_lines > 0 {
             mark_dialogue(text, &mut lines, self.cfg.dialogue_lines);
         }
@@ -753,6 +758,10 @@ fn evidence(run: &[LineInfo], position: &str) -> Vec<String> {
     if links > 0 {
         ev.push(format!("link_like:{links}/{n}"));
     }
+    let glued = run.iter().filter(|l| l.glued).count();
+    if glued > 0 {
+        ev.push(format!("glued_headlines:{glued}/{n}"));
+    }
     ev
 }
 
@@ -1028,6 +1037,64 @@ fn list_number(line: &str) -> Option<u32> {
         return None;
     }
     t[..digits].parse().ok()
+}
+
+/// A teaser card flattened without a space between its headline and its blurb:
+/// `Tape Gaffe Ends Hamlin's Title RunDenny Hamlin's championship run was foiled…`.
+/// The headline is three to sixteen words, most of them capitalised; it is joined to
+/// the blurb inside one whitespace-separated word, where a lowercase letter, a digit
+/// or a closing mark (`?`, `!`, `’`, `"`, `)`) runs into a capital followed by a
+/// lowercase letter; the part before the join has four letters or digits at least
+/// (`MacBook`, `LeBron`, `McDonald`, `YouTube`, `AirPods` have fewer); and six words at
+/// least follow.
+fn glued_headline(line: &str) -> bool {
+    let mut words = 0;
+    let mut capitalised = 0;
+    let tokens: Vec<&str> = line.split_whitespace().take(17).collect();
+    for (k, token) in tokens.iter().enumerate() {
+        let first = token.chars().find(|c| c.is_alphanumeric());
+        words += 1;
+        if first.is_some_and(|c| c.is_uppercase() || c.is_numeric()) {
+            capitalised += 1;
+        }
+        let chars: Vec<(usize, char)> = token.char_indices().collect();
+        for w in chars.windows(3) {
+            let ((_, a), (at, b), (_, c)) = (w[0], w[1], w[2]);
+            let joins = (a.is_lowercase() || a.is_numeric() || "?!’\")".contains(a))
+                && b.is_uppercase()
+                && c.is_lowercase();
+            if !joins {
+                continue;
+            }
+            let before = token[..at].chars().filter(|c| c.is_alphanumeric()).count();
+            if before < 4 || words < 3 || (capitalised as f64) < 0.7 * words as f64 {
+                continue;
+            }
+            // The blurb: the rest of this word and every word after it.
+            let after = line.split_whitespace().skip(k + 1).take(5).count() + 1;
+            return after >= 6;
+        }
+    }
+    false
+}
+
+/// Marks the lines that are [`glued_headline`]s with another one at most two lines
+/// away, and makes them fragments: a run of cards, not an article sentence that
+/// happens to hold a brand name like `PlayStation`.
+fn mark_glued(text: &str, lines: &mut [LineInfo]) {
+    let glued: Vec<usize> = (0..lines.len())
+        .filter(|&k| glued_headline(&text[lines[k].start..lines[k].end]))
+        .collect();
+    for (j, &k) in glued.iter().enumerate() {
+        let near = |other: Option<&usize>| other.is_some_and(|&o| o.abs_diff(k) <= 2);
+        if near(j.checked_sub(1).and_then(|p| glued.get(p))) || near(glued.get(j + 1)) {
+            let l = &mut lines[k];
+            l.glued = true;
+            if l.is_sentence() {
+                l.shape = Shape::Fragment;
+            }
+        }
+    }
 }
 
 /// Short `Key: value` lines whose key also opens several prose lines (`Q:` and `A:` of
@@ -1388,7 +1455,11 @@ mod tests {
     }
 
     fn long_article() -> String {
-        [
+        long_article_lines().join("\n")
+    }
+
+    fn long_article_lines() -> Vec<&'static str> {
+        vec![
             "The city council voted on Tuesday to expand the bus network across the northern districts of the city.",
             "Council officials said the expanded bus network would add twelve routes in the northern districts by spring.",
             "The new routes will link the northern districts with the central station and the hospital, officials said.",
@@ -1396,7 +1467,6 @@ mod tests {
             "The council expects the expanded network to carry forty thousand passengers a day once all routes open.",
             "Funding for the bus routes will come from a regional grant the council secured for the northern districts.",
         ]
-        .join("\n")
     }
 
     #[test]
@@ -1605,6 +1675,52 @@ mod tests {
         assert!(ends_with_ellipsis("and the first…"));
         assert!(ends_with_ellipsis("Read more...”"));
         assert!(!ends_with_ellipsis("It ended."));
+    }
+
+    #[test]
+    fn glued_headlines_are_teaser_cards() {
+        for l in [
+            "Harbour Ferry Adds Late Sailings For The SummerThe ferry company will run two more evening crossings from June, its director said.",
+            "Is The Old Mill Worth Saving?Preservation groups and the owner disagree on what the building is worth after years of neglect.",
+            "City Hands Out 2,500Residents who applied before March will receive the grant by the end of the month, officials said.",
+            "Ten Best Bakeries In The Old QuarterBakers crunched the numbers and picked the loaves that sell out first every morning.",
+        ] {
+            assert!(glued_headline(l), "{l}");
+        }
+        for l in [
+            // Brands written in camel case, in headlines and in sentences.
+            "The New York Times' YouTube channel said on Monday it would stream the debate live.",
+            "Apple's New MacBook Pro ships next week with a larger screen and a better keyboard.",
+            "Los Angeles Lakers' LeBron James scored 30 points as his team beat the Clippers.",
+            "He Works At McDonald's and saves every cent he earns for his college tuition fees.",
+            "Maya Johnson, A Rising Star At The Club, signed on Tuesday for three more seasons.",
+            // Too little after the join: a title alone.
+            "Fans Queue Overnight For The New PlayStation Console",
+            // Sentence case: the words before the join are not a headline.
+            "Sony said the PlayStation 5 sold four and a half million units in its first weeks.",
+        ] {
+            assert!(!glued_headline(l), "{l}");
+        }
+        let rule = build(Config::default());
+        let cards = [
+            "Harbour Ferry Adds Late Sailings For The SummerThe ferry company will run two more evening crossings from June, its director said.",
+            "Is The Old Mill Worth Saving?Preservation groups and the owner disagree on what the building is worth after years of neglect.",
+            "Ten Best Bakeries In The Old QuarterBakers crunched the numbers and picked the loaves that sell out first every morning.",
+        ];
+        let text = format!("{}\n{}", long_article(), cards.join("\n"));
+        assert_eq!(cleaned(rule.as_ref(), &text), long_article());
+        let f = findings(rule.as_ref(), &text);
+        let detail = f.verdicts[0].detail.as_ref().unwrap().to_string();
+        assert!(detail.contains("glued_headlines:3/3"), "{detail}");
+        // One such line inside the article stays a sentence of it.
+        let mut lines: Vec<&str> = long_article_lines();
+        lines.insert(3, cards[0]);
+        let text = lines.join("\n");
+        assert!(
+            removed(rule.as_ref(), &text).is_empty(),
+            "{:?}",
+            removed(rule.as_ref(), &text)
+        );
     }
 
     #[test]
@@ -1925,6 +2041,7 @@ mod cohesion_props {
 
     fn line(shape: Shape, repeated: bool, stems: (u32, u32)) -> LineInfo {
         LineInfo {
+            glued: false,
             start: 0,
             end: 0,
             words: 0,
