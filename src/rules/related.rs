@@ -7,6 +7,10 @@
 //! a dash, or starts with a link prefix followed by `:`, `|` or `»` and a title, or
 //! is a list heading alone. Under a heading, following lines that look like link
 //! titles (short, no sentence-final punctuation) go too, up to `max_list_lines`.
+//! A grid of teaser cards, each closed by its own `Read more` button, goes whole: at
+//! least `card_buttons` buttons alone on their lines, each at most `max_card_lines`
+//! short lines (title, byline, excerpt) below the one before; above the first button,
+//! as many lines as the smallest card holds.
 
 use regex::Regex;
 use serde::{Deserialize, Serialize};
@@ -27,6 +31,10 @@ pub struct Config {
     pub max_list_lines: usize,
     /// Longest title line under a heading, in words.
     pub max_title_words: usize,
+    /// Fewest `Read more` buttons in a row of teaser cards (0: off).
+    pub card_buttons: usize,
+    /// Most lines of one teaser card (above its button).
+    pub max_card_lines: usize,
 }
 
 impl Default for Config {
@@ -36,6 +44,8 @@ impl Default for Config {
             list_after_heading: true,
             max_list_lines: 8,
             max_title_words: 16,
+            card_buttons: 3,
+            max_card_lines: 4,
         }
     }
 }
@@ -47,7 +57,13 @@ const GALLERY: &str = r"^[ \t]*\S[^\n]{2,200}?[ \t]+[–—-][ \t]+(?i:in\s+pict
 const PREFIX: &str = r"^[ \t]*(?:(?i:related(?:\s+(?:articles?|stories|story|content|coverage|links?|news|reading|video))?|read\s+more|read\s+also|also\s+read|see\s+also|see\s+more|more|read\s+next|up\s+next|next\s+up|don['’]?t\s+miss|must\s+read|recommended(?:\s+for\s+you)?|watch|listen|photos|video|videos|gallery|in\s+pictures|in\s+photos|explainer|opinion|analysis|live|click\s+here|leia\s+(?:também|mais)|veja\s+também|lea\s+también|lee\s+también|lesen\s+sie\s+auch|mehr\s+zum\s+thema|(?:à\s+)?lire\s+aussi|читайте\s+также|leggi\s+anche|baca\s+juga|zie\s+ook|czytaj\s+(?:także|też)))[ \t]*(?::|\||»|›|>>)[ \t]*\S";
 
 /// Headings of link lists, alone on their line.
-const HEADING: &str = r"^[ \t]*(?i:related(?:\s+(?:articles?|stories|story|content|coverage|links?|news|reading|topics|videos?))?|recommended(?:\s+(?:stories|articles|reading|videos?|for\s+you))?|more\s+(?:stories|news|articles|videos|on\s+this(?:\s+story|\s+topic)?|like\s+this)|more\s+from\s+(?:[\p{Lu}\p{N}][^\s.!?]*[ \t]*){1,4}|you\s+(?:may|might)\s+also\s+(?:like|be\s+interested\s+in)|also\s+on\s+(?:[\p{Lu}\p{N}][^\s.!?]*[ \t]*){1,4}|most\s+(?:read|popular|viewed|shared|watched)(?:\s+(?:stories|articles|videos|now|today))?|trending(?:\s+(?:now|stories|news))?|top\s+stories|latest(?:\s+(?:news|stories|videos|headlines))?|further\s+reading|read\s+next|more[ \t]*:|don['’]?t\s+miss|must\s+reads?|see\s+also|also\s+read|read\s+also|what\s+to\s+read\s+next|editor'?s\s+picks?|popular(?:\s+(?:now|stories))?|in\s+case\s+you\s+missed\s+it|around\s+the\s+web|from\s+our\s+partners|sponsored\s+stories|promoted\s+stories)[ \t]*[:»›]?[ \t]*$";
+const HEADING: &str = r"^[ \t]*(?i:related(?:\s+(?:articles?|stories|story|content|coverage|links?|news|reading|topics|videos?))?|recommended(?:\s+(?:stories|articles|reading|videos?|for\s+you))?|more\s+(?:stories|news|articles|videos|on\s+this(?:\s+story|\s+topic)?|like\s+this)|more\s+from\s+(?:[\p{Lu}\p{N}][^\s.!?]*[ \t]*){1,4}|you\s+(?:may|might)\s+also\s+(?:like|be\s+interested\s+in)|also\s+on\s+(?:[\p{Lu}\p{N}][^\s.!?]*[ \t]*){1,4}|most\s+(?:read|popular|viewed|shared|watched)(?:\s+(?:stories|articles|videos|now|today))?|trending(?:\s+(?:now|stories|news))?|top\s+stories|latest(?:\s+(?:news|stories|videos|headlines|posts))?|(?:recent|popular|related|top|featured)\s+posts|recent\s+(?:articles|stories|news)|further\s+reading|read\s+next|more[ \t]*:|don['’]?t\s+miss|must\s+reads?|see\s+also|also\s+read|read\s+also|what\s+to\s+read\s+next|editor'?s\s+picks?|popular(?:\s+(?:now|stories))?|in\s+case\s+you\s+missed\s+it|around\s+the\s+web|from\s+our\s+partners|sponsored\s+stories|promoted\s+stories)[ \t]*[:»›]?[ \t]*$";
+
+/// A card's `Read more` button, alone on its line.
+const BUTTON: &str = r"^[ \t]*(?i:read\s+more|continue\s+reading|keep\s+reading|read\s+(?:the\s+)?(?:full\s+)?(?:article|story|post)|view\s+(?:post|article|story)|learn\s+more|weiterlesen|mehr\s+lesen|lire\s+la\s+suite|leia\s+mais|leer\s+m[aá]s|seguir\s+leyendo|leggi\s+(?:tutto|di\s+più)|continua\s+a\s+leggere|lees\s+verder|читать\s+(?:далее|дальше)|подробнее|selengkapnya|baca\s+selengkapnya)[ \t]*[:.!»›>…→]*[ \t]*$";
+
+/// Longest line of a teaser card, in words (an excerpt, not an article paragraph).
+const MAX_CARD_LINE_WORDS: usize = 60;
 
 impl RuleConfig for Config {
     const ID: &'static str = "related";
@@ -59,6 +75,7 @@ impl RuleConfig for Config {
             gallery: Regex::new(GALLERY)?,
             prefix: Regex::new(PREFIX)?,
             heading: Regex::new(HEADING)?,
+            button: Regex::new(BUTTON)?,
         }))
     }
 }
@@ -68,6 +85,7 @@ struct Related {
     gallery: Regex,
     prefix: Regex,
     heading: Regex,
+    button: Regex,
 }
 
 /// A line that reads like a link title: short, no sentence-final punctuation.
@@ -82,12 +100,80 @@ fn is_title(line: &str, max_words: usize) -> bool {
             .is_some_and(|c| c.is_uppercase() || c.is_numeric())
 }
 
+impl Related {
+    /// Rows of teaser cards: runs of `card_buttons` or more button lines, each at most
+    /// `max_card_lines` short lines below the last. One verdict per row, from the first
+    /// card's first line to the last button.
+    fn cards(&self, doc: &DocView<'_>, found: &mut Findings) {
+        let (need, most) = (self.cfg.card_buttons, self.cfg.max_card_lines);
+        if need == 0 || most == 0 {
+            return;
+        }
+        let text = doc.text;
+        // The non-blank lines, and which of them are buttons (cheap test first: a
+        // button is short).
+        let lines: Vec<_> = doc
+            .lines
+            .iter()
+            .filter(|l| !l.text(text).trim().is_empty())
+            .collect();
+        let buttons: Vec<usize> = (0..lines.len())
+            .filter(|&k| {
+                let l = lines[k].text(text);
+                l.len() < 40 && self.button.is_match(l)
+            })
+            .collect();
+        if buttons.len() < need {
+            return;
+        }
+        let short = |k: usize| {
+            crate::text::count_words_upto(lines[k].text(text), MAX_CARD_LINE_WORDS + 1)
+                <= MAX_CARD_LINE_WORDS
+        };
+        // A card: 1..=most short lines between two buttons.
+        let card = |a: usize, b: usize| b > a + 1 && b - a - 1 <= most && (a + 1..b).all(short);
+        let mut k = 0;
+        while k < buttons.len() {
+            let mut j = k;
+            while j + 1 < buttons.len() && card(buttons[j], buttons[j + 1]) {
+                j += 1;
+            }
+            if j + 1 - k >= need {
+                let smallest = (k..j)
+                    .map(|m| buttons[m + 1] - buttons[m] - 1)
+                    .min()
+                    .unwrap_or(1);
+                let first = buttons[k];
+                let mut top = first;
+                while top > 0
+                    && first - top < smallest
+                    && short(top - 1)
+                    && !buttons.contains(&(top - 1))
+                {
+                    top -= 1;
+                }
+                let (s, _) = trim_range(text, lines[top].start, lines[top].end);
+                let (_, e) = trim_range(text, lines[buttons[j]].start, lines[buttons[j]].end);
+                found
+                    .verdicts
+                    .push(Verdict::new(Config::ID, s, e).with_detail(json!({
+                        "pattern": "cards",
+                        "cards": j + 1 - k,
+                        "button": lines[first].text(text).trim(),
+                    })));
+            }
+            k = j + 1;
+        }
+    }
+}
+
 impl Rule for Related {
     fn id(&self) -> &'static str {
         Config::ID
     }
 
     fn check(&self, doc: &DocView<'_>, found: &mut Findings) {
+        self.cards(doc, found);
         let text = doc.text;
         let mut i = 0;
         while i < doc.lines.len() {
@@ -193,9 +279,72 @@ mod tests {
             "Must reads",
             "See also",
             "More:",
+            "Recent Posts",
+            "Popular posts",
         ] {
             let t = format!("{P}\n{heading}\n{P}");
             assert_eq!(removed(rule.as_ref(), &t), [heading], "{heading}");
+        }
+    }
+
+    #[test]
+    fn removes_a_row_of_teaser_cards_with_their_buttons() {
+        let rule = build(Config::default());
+        let cards = [
+            "How ferries cut harbour traffic",
+            "The harbour ferry now carries more commuters than the bridge, and the city wants…",
+            "Read more",
+            "Ten years of the northern bus lanes",
+            "Bus lanes opened a decade ago changed how the districts commute. Here is what the data shows.",
+            "Read more",
+            "Why the tram extension stalled",
+            "By John Doe",
+            "Costs doubled after the tunnel survey, officials say.",
+            "Read more »",
+        ]
+        .join("\n");
+        let text = format!("{P}\n{P}\n{cards}\n{P}");
+        assert_eq!(cleaned(rule.as_ref(), &text), format!("{P}\n{P}\n{P}"));
+        let found = findings(rule.as_ref(), &text);
+        let detail = found.verdicts[0].detail.as_ref().unwrap();
+        assert_eq!(detail["pattern"], "cards");
+        assert_eq!(detail["cards"], 3);
+        // Other languages' buttons.
+        for button in [
+            "Weiterlesen",
+            "Lire la suite",
+            "Leia mais",
+            "Leer más",
+            "Читать далее",
+        ] {
+            let t = format!(
+                "{P}\nTitle one\nExcerpt one…\n{button}\nTitle two\nExcerpt two…\n{button}\nTitle three\nExcerpt three…\n{button}\n{P}"
+            );
+            assert_eq!(cleaned(rule.as_ref(), &t), format!("{P}\n{P}"), "{button}");
+        }
+    }
+
+    #[test]
+    fn keeps_the_article_around_read_more_buttons() {
+        let rule = build(Config::default());
+        // Two buttons are no row; nor are buttons with the article's paragraphs between.
+        for text in [
+            format!(
+                "{P}\nTitle one\nExcerpt one…\nRead more\nTitle two\nExcerpt two…\nRead more\n{P}"
+            ),
+            format!(
+                "{P}\nRead more\n{P}\n{P}\n{P}\n{P}\n{P}\nRead more\n{P}\n{P}\n{P}\n{P}\n{P}\nRead more\n{P}"
+            ),
+            // An article paragraph is no card line.
+            format!(
+                "{P}\nRead more\n{long}\nRead more\n{long}\nRead more\n{P}",
+                long = [P; 7].join(" ")
+            ),
+        ] {
+            assert!(
+                removed(rule.as_ref(), &text).is_empty(),
+                "removed from {text:?}"
+            );
         }
     }
 
