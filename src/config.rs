@@ -77,7 +77,8 @@ impl Default for RepetitionConfig {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct FilterConfig {
-    /// Documents whose clean text has fewer words are rejected as `too_little_text`.
+    /// Documents whose clean text has fewer words are rejected as `too_little_text`
+    /// (in Chinese and Japanese, every two characters count as a word).
     pub min_words: usize,
 }
 

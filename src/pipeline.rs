@@ -185,14 +185,7 @@ impl Cleaner {
         }
         if c.doc.text.trim().is_empty() {
             c.rejection = Some(Rejection::new(Reason::Empty));
-        } else if c
-            .edited
-            .text
-            .split_whitespace()
-            .take(self.filter.min_words)
-            .count()
-            < self.filter.min_words
-        {
+        } else if !crate::text::has_words(&c.edited.text, self.filter.min_words) {
             c.rejection = Some(Rejection::new(Reason::TooLittleText));
         }
     }

@@ -98,6 +98,64 @@ pub fn common_lower_letter(ch: char) -> Option<char> {
     char::from_u32(lower)
 }
 
+/// Han ideographs, Hiragana and Katakana: the scripts written without spaces between
+/// words. (Hangul is written with spaces, and counts as other letters do.)
+#[inline]
+pub fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF | 0x31F0..=0x31FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF
+        | 0xF900..=0xFAFF | 0xFF66..=0xFF9F | 0x20000..=0x3134F)
+}
+
+/// CJK punctuation (`。`, `、`, `「`, `！`…): a word boundary, as a space is.
+#[inline]
+fn is_cjk_punct(c: char) -> bool {
+    matches!(c as u32,
+        0x3000..=0x303F | 0xFF01..=0xFF0F | 0xFF1A..=0xFF20 | 0xFF3B..=0xFF40 | 0xFF5B..=0xFF65)
+}
+
+/// [`count_words`], but a text in a script written without spaces counts too: every
+/// two CJK characters in a row are a word (one left over at the end of a run counts as
+/// one), about the length of a Chinese or Japanese word, and CJK punctuation separates
+/// words as whitespace does. `北京时间周二，统计局发布了数据。` is 7 words, where
+/// whitespace alone finds 1. Text with no CJK byte costs [`count_words`] and one scan.
+pub fn count_words_cjk(line: &str) -> usize {
+    // Every CJK char and CJK punctuation mark is encoded with one of these lead bytes.
+    if !line.bytes().any(|b| matches!(b, 0xE3..=0xE9 | 0xEF | 0xF0)) {
+        return count_words(line);
+    }
+    let (mut words, mut in_word, mut run) = (0, false, 0usize);
+    for c in line.chars() {
+        if is_cjk(c) {
+            in_word = false;
+            run += 1;
+            words += run % 2;
+        } else {
+            run = 0;
+            if c.is_whitespace() || is_cjk_punct(c) {
+                in_word = false;
+            } else if !in_word {
+                in_word = true;
+                words += 1;
+            }
+        }
+    }
+    words
+}
+
+/// Whether `text` holds at least `n` words as [`count_words_cjk`] counts them, reading
+/// only as far as the `n`-th.
+pub fn has_words(text: &str, n: usize) -> bool {
+    let mut seen = 0;
+    for line in text.split('\n') {
+        if seen >= n {
+            break;
+        }
+        seen += count_words_cjk(line);
+    }
+    seen >= n
+}
+
 /// Appends `ch` to `buf` as UTF-8.
 #[inline]
 pub fn push_char(buf: &mut Vec<u8>, ch: char) {
@@ -361,6 +419,36 @@ pub fn covered(cut: &[(usize, usize)], start: usize, end: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cjk_text_has_words() {
+        assert_eq!(count_words_cjk("北京时间周二，统计局发布了数据。"), 7);
+        // Latin words inside Japanese text, and a single character left over.
+        assert_eq!(count_words_cjk("Kindle for PCの起動ホットキー"), 7);
+        assert_eq!(count_words_cjk("日本"), 1);
+        assert_eq!(count_words_cjk("日本語"), 2);
+        // Text without CJK counts as before; Hangul is written with spaces.
+        for t in [
+            "The vote was delayed.",
+            "  — “quoted” text  ",
+            "정부는 오늘 발표했다",
+            "",
+        ] {
+            assert_eq!(count_words_cjk(t), count_words(t), "{t}");
+        }
+        let zh =
+            "北京时间周二，国家统计局发布了最新的经济数据。\n分析人士认为，刺激措施正在发挥作用。";
+        assert!(has_words(zh, 10));
+        assert!(!has_words("短い。", 10));
+        assert!(has_words(
+            "one two three four five six seven eight nine ten",
+            10
+        ));
+        assert!(!has_words(
+            "one two three four five six seven eight nine",
+            10
+        ));
+    }
 
     #[test]
     fn splits_every_line_ending() {

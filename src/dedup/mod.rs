@@ -246,13 +246,7 @@ impl Dedup {
         if let Decision::Keep { paragraphs } = &decision {
             // Only text that stays in the output is indexed: a document the filter
             // will reject for too few words must not be matched against.
-            let enough = c
-                .edited
-                .text
-                .split_whitespace()
-                .take(self.min_words)
-                .count()
-                >= self.min_words;
+            let enough = crate::text::has_words(&c.edited.text, self.min_words);
             if enough {
                 let removed = self.action == Action::Remove;
                 self.index

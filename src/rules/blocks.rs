@@ -200,7 +200,7 @@ impl Blocks {
             return None;
         }
         let line = &text[start..end];
-        let words = crate::text::count_words(line);
+        let words = crate::text::count_words_cjk(line);
         // A line cut off with an ellipsis is a teaser of text elsewhere (an excerpt
         // under a related link, a `more...` link), not a sentence of the article.
         let sentence = ends_like_sentence(line) && !ends_with_ellipsis(line);
@@ -880,20 +880,29 @@ static ASCII_WORD: [u8; 128] = {
 /// Calls `f` with the stem hash of every content word of `s`: words of at least
 /// `min_chars` characters, lower-cased and cut to their first `min_chars` characters, a
 /// crude language-independent stemmer that lets "island" meet "islands" and "council"
-/// meet "councillors". Hashing avoids building a string per word.
+/// meet "councillors". Hashing avoids building a string per word. Chinese and Japanese
+/// have no spaces to find words by: there every two Han or Katakana characters in a row
+/// are a content word (`統計局` gives `統計` and `計局`), and Hiragana, which mostly
+/// writes particles and endings, only separates them.
 fn stems(s: &str, min_chars: usize, mut f: impl FnMut(u64)) {
     // One pass over the bytes: ASCII is classified a byte at a time, anything else a char
     // at a time. A word's hash is emitted once its `min_chars`-th char is in, which is
     // the order `split` on non-word chars would give.
     const SEED: u64 = 0xcbf2_9ce4_8422_2325;
+    if min_chars == 0 {
+        return;
+    }
     let bytes = s.as_bytes();
     let mut h = SEED;
     let mut n = 0;
     let mut i = 0;
+    // The last Han or Katakana character, when the one before this was one.
+    let mut prev: Option<char> = None;
     while i < bytes.len() {
         let b = bytes[i];
         let lc = if b < 0x80 {
             i += 1;
+            prev = None;
             let lc = ASCII_WORD[b as usize];
             if lc == 0 {
                 h = SEED;
@@ -909,6 +918,20 @@ fn stems(s: &str, min_chars: usize, mut f: impl FnMut(u64)) {
                 break;
             };
             i += c.len_utf8();
+            if crate::text::is_cjk(c) {
+                h = SEED;
+                n = 0;
+                if is_hiragana(c) {
+                    prev = None;
+                } else {
+                    if let Some(p) = prev {
+                        f(cjk_bigram(p, c));
+                    }
+                    prev = Some(c);
+                }
+                continue;
+            }
+            prev = None;
             // Latin-1 and Cyrillic letters, most non-ASCII words, skip the tables.
             if let Some(lc) = crate::text::common_lower_letter(c) {
                 lc
@@ -928,6 +951,18 @@ fn stems(s: &str, min_chars: usize, mut f: impl FnMut(u64)) {
             }
         }
     }
+}
+
+fn is_hiragana(c: char) -> bool {
+    ('\u{3040}'..='\u{309F}').contains(&c)
+}
+
+/// The stem hash of two CJK characters in a row (never a Latin stem's: those fold
+/// characters into an FNV hash, this mixes the pair's code points).
+fn cjk_bigram(a: char, b: char) -> u64 {
+    let mut h = ((a as u64) << 32 | b as u64) ^ 0x9E37_79B9_7F4A_7C15;
+    h = (h ^ (h >> 31)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    h ^ (h >> 29)
 }
 
 fn content_words<'a>(lines: impl Iterator<Item = &'a LineInfo>, flat: &[u64]) -> Vocab {
@@ -1988,18 +2023,44 @@ mod cohesion_props {
     /// The plain definition of `stems`: words are runs of letters and digits; each of
     /// at least `min_chars` chars gives the FNV hash of its first `min_chars` chars,
     /// lowercased.
+    /// The definition: Latin-style words are runs of word chars other than CJK, their
+    /// stem emitted at their `min_chars`-th char; CJK bigrams are pairs of Han or
+    /// Katakana chars in a row, emitted at the second; in text order.
     fn stems_plain(s: &str, min_chars: usize) -> Vec<u64> {
+        if min_chars == 0 {
+            return Vec::new();
+        }
         let lc = |c: char| crate::text::common_lower_letter(c).unwrap_or_else(|| lower(c));
-        s.split(|c: char| !is_word_char(c))
-            .filter(|w| min_chars > 0 && w.chars().count() >= min_chars)
-            .map(|w| {
-                w.chars()
-                    .take(min_chars)
-                    .fold(0xcbf2_9ce4_8422_2325, |h, c| {
+        let chars: Vec<char> = s.chars().collect();
+        let mut events: Vec<(usize, u64)> = Vec::new();
+        let latin = |c: char| is_word_char(c) && !crate::text::is_cjk(c);
+        let mut k = 0;
+        while k < chars.len() {
+            if !latin(chars[k]) {
+                k += 1;
+                continue;
+            }
+            let start = k;
+            while k < chars.len() && latin(chars[k]) {
+                k += 1;
+            }
+            if k - start >= min_chars {
+                let h = chars[start..start + min_chars]
+                    .iter()
+                    .fold(0xcbf2_9ce4_8422_2325, |h, &c| {
                         (h ^ lc(c) as u64).wrapping_mul(0x0100_0000_01b3)
-                    })
-            })
-            .collect()
+                    });
+                events.push((start + min_chars - 1, h));
+            }
+        }
+        let han = |c: char| crate::text::is_cjk(c) && !is_hiragana(c);
+        for k in 1..chars.len() {
+            if han(chars[k - 1]) && han(chars[k]) {
+                events.push((k, cjk_bigram(chars[k - 1], chars[k])));
+            }
+        }
+        events.sort_by_key(|e| e.0);
+        events.into_iter().map(|e| e.1).collect()
     }
 
     #[test]
@@ -2058,7 +2119,7 @@ mod cohesion_props {
         /// Words of ASCII and non-ASCII letters, digits, quotes, dashes and spaces.
         #[test]
         fn stems_are_the_plain_definition(
-            s in "[a-zA-Z0-9éÉжЖ’'\\- .,\u{301}ß]{0,60}",
+            s in "[a-zA-Z0-9éÉжЖ’'\\- .,\u{301}ß日本語統計カナひら。]{0,60}",
             min_chars in 0usize..7,
         ) {
             let mut got = Vec::new();
