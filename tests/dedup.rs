@@ -204,6 +204,27 @@ fn truncated_reprint_is_a_near_duplicate_by_containment() {
     assert_eq!(r.similarity, Some(1.0));
 }
 
+#[test]
+fn chinese_reprints_with_small_edits_are_near_duplicates() {
+    // Text without spaces: its characters are the words that shingles are made of.
+    let a = "北京时间周二，国家统计局发布了最新的经济数据，显示上个月的工业生产增长速度超过了市场预期。\n分析人士认为，这一结果表明政府近期出台的刺激措施正在发挥作用，但消费需求仍然偏弱。\n统计局发言人在新闻发布会上表示，下一阶段将继续密切关注国内外经济形势的变化。";
+    // The same story, two words changed and a source line added.
+    let b = "北京时间周二，国家统计局公布了最新的经济数据，显示上个月的工业生产增长速度超过了市场预期。\n分析人士认为，这一结果表明政府近期出台的刺激措施正在发挥作用，但消费需求依然偏弱。\n统计局发言人在新闻发布会上表示，下一阶段将继续密切关注国内外经济形势的变化。\n来源：新华社";
+    // Another story on the same subject.
+    let c = "上海证券交易所周三表示，今年前十个月共有八十家公司在科创板上市，融资总额创下历史新高。\n交易所负责人说，将进一步完善发行制度，提高上市公司质量，保护投资者的合法权益。";
+    let cfg = DedupConfig {
+        near_paragraphs: false,
+        ..DedupConfig::default()
+    };
+    let docs = [("a", a), ("b", b), ("c", c)].map(|(i, t)| (i.to_string(), t.to_string()));
+    let out = run(&cfg, &docs);
+    assert!(out[0].0.is_kept());
+    let r = out[1].0.rejection.as_ref().expect("b reprints a");
+    assert_eq!(r.reason, Reason::NearDuplicate);
+    assert_eq!(r.duplicate_of.as_deref(), Some("a"));
+    assert!(out[2].0.is_kept(), "another story");
+}
+
 /// A small deterministic generator (xorshift64*), so the test needs no crate.
 struct Rng(u64);
 

@@ -5,7 +5,9 @@
 //!   words (so `Jong-un` and `Jong Un` agree); every other character, quotes
 //!   included, is left out of words (so `minister’s`, `minister's` and `ministers`
 //!   agree). A word is the 64-bit xxh3 hash of its normalised UTF-8 bytes, built in a
-//!   reused buffer.
+//!   reused buffer. In Chinese and Japanese, written without spaces, every Han,
+//!   Hiragana or Katakana character is a word of its own, so shingles are runs of
+//!   characters (three, by default).
 //! - marks: every other visible character, quote and dash variants folded to ASCII.
 //!   Shingles ignore them; the exact key hashes words and marks in order, so exact
 //!   duplicates differ at most in case, whitespace, and quote and dash variants.
@@ -341,6 +343,12 @@ fn tokens_scan(text: &str, buf: &mut Vec<u8>, mut f: impl FnMut(Token)) {
             } else {
                 f(Token::Mark(fold_quote(ch).unwrap_or(ch), buf.len() as u32));
             }
+        } else if crate::text::is_cjk(ch) {
+            // Chinese and Japanese have no spaces between words: each character is a
+            // word of its own, so shingles are runs of characters.
+            flush(buf, &mut f);
+            push_char(buf, ch);
+            flush(buf, &mut f);
         } else if ch.is_alphanumeric() {
             push_lower(buf, ch);
         } else if ch.is_whitespace() {
@@ -480,6 +488,17 @@ mod tests {
     }
 
     #[test]
+    fn every_cjk_character_is_a_word() {
+        assert_eq!(words("统计局发布。").len(), 5);
+        assert_eq!(
+            words("Kindle for PCの起動"),
+            words("kindle for pc の 起 動")
+        );
+        // Hangul is written with spaces: its words stay whole.
+        assert_eq!(words("서울시는 밝혔다").len(), 2);
+    }
+
+    #[test]
     fn case_quotes_and_punctuation_do_not_matter() {
         assert_eq!(
             words("The minister’s visit."),
@@ -541,6 +560,10 @@ mod tests {
             } else if ch.is_ascii() {
                 let c = if ch == '`' { '\'' } else { ch };
                 out.push(Token::Mark(c, buf.len() as u32));
+            } else if crate::text::is_cjk(ch) {
+                emit(&mut buf, &mut out);
+                push_char(&mut buf, ch);
+                emit(&mut buf, &mut out);
             } else if ch.is_alphanumeric() {
                 push_lower(&mut buf, ch);
             } else if ch.is_whitespace() {
