@@ -20,7 +20,9 @@ use xxhash_rust::xxh3::xxh3_128;
 
 use super::{DocView, Rule, RuleConfig};
 use crate::doc::{Findings, Verdict};
-use crate::text::{count_words, count_words_upto, covered, merged_spans, trim_range, word_runs};
+use crate::text::{
+    count_words_cjk, count_words_upto, covered, merged_spans, trim_range, word_runs,
+};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -74,7 +76,9 @@ impl Rule for Repeat {
         let mut buf = Vec::new();
         for (n, line) in doc.lines.iter().enumerate() {
             let l = line.text(text);
-            if count_words_upto(l, self.cfg.min_words) < self.cfg.min_words {
+            if count_words_upto(l, self.cfg.min_words) < self.cfg.min_words
+                && count_words_cjk(l) < self.cfg.min_words
+            {
                 continue;
             }
             let k = key(l, &mut buf);
@@ -89,7 +93,7 @@ impl Rule for Repeat {
                 Some(&of) => {
                     found.verdicts.push(
                         Verdict::new(Config::ID, start, end)
-                            .with_detail(json!({"of_line": of + 1, "words": count_words(l)})),
+                            .with_detail(json!({"of_line": of + 1, "words": count_words_cjk(l)})),
                     );
                 }
             }
@@ -109,6 +113,17 @@ mod tests {
     const LEDE: &str = "The regional rail operator will replace its entire fleet of diesel trains with \
                         battery units by 2030, the transport ministry said on Monday, in a deal worth \
                         about two billion euros.";
+
+    #[test]
+    fn a_chinese_paragraph_is_long_enough_to_count() {
+        // 30 words as two CJK characters make one; by whitespace, 1.
+        let p = "市政府周二宣布，城北地区的三条公交线路将从下月起延长运营时间，方便夜班工人和学生出行。";
+        let t = format!("{p}\n交通局表示新的时刻表已经公布。\n{p}\n");
+        assert_eq!(removed(&*rule(), &t), [p]);
+        // Short lines repeat in any language and stay.
+        let short = "交通局表示。";
+        assert!(removed(&*rule(), &format!("{short}\n{p}\n{short}\n")).is_empty());
+    }
 
     #[test]
     fn removes_later_copies_of_a_long_paragraph() {

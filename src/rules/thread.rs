@@ -27,7 +27,7 @@ use serde_json::json;
 
 use super::{DocView, Rule, RuleConfig};
 use crate::doc::{Findings, Verdict};
-use crate::text::{count_words, count_words_upto, covered, merged_spans};
+use crate::text::{count_words_cjk, count_words_upto, covered, merged_spans};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -125,12 +125,10 @@ struct Thread {
     date: Regex,
 }
 
-/// Ends like a sentence: `.`, `!`, `?`, `…`, optionally inside closing quotes or brackets.
+/// Ends like a sentence, as `blocks` reads it (`.`, `!`, `?`, `…`, `。`, also inside
+/// closing quotes or brackets).
 fn is_sentence(s: &str) -> bool {
-    let t = s.trim_end_matches(|c: char| {
-        c.is_whitespace() || matches!(c, '"' | '\'' | '”' | '’' | '»' | ')' | ']')
-    });
-    t.ends_with(['.', '!', '?', '…'])
+    super::blocks::ends_like_sentence(s)
 }
 
 impl Thread {
@@ -209,7 +207,7 @@ impl Rule for Thread {
                 .iter()
                 .map(|&i| doc.lines[i].text(text))
                 .filter(|s| is_sentence(s))
-                .map(count_words)
+                .map(count_words_cjk)
                 .sum();
             // The nearest lines above the first stamp, removed or not (a `Comments`
             // heading is often taken by `marker` already).
@@ -312,6 +310,22 @@ mod tests {
             assert!(got[0].ends_with("help anyone here."), "{got:?}");
             assert!(!got[0].contains("council"), "{got:?}");
         }
+    }
+
+    #[test]
+    fn a_feed_under_a_chinese_article_goes() {
+        // About 130 words as two CJK characters make one; by whitespace, 4.
+        let p = "市政府周二宣布，城北地区的三条公交线路将从下月起延长运营时间，方便夜班工人和学生出行，交通局表示新的时刻表已经在各个车站公布。";
+        let article = format!("{p}\n{p}\n{p}\n{p}\n");
+        let feed: String = ["2019-11-20 13:14", "2019-11-20 15:01", "2019-11-21 08:00"]
+            .iter()
+            .enumerate()
+            .map(|(i, st)| format!("网友{i}\n{st}\n这个计划很好，希望早点实施。\n"))
+            .collect();
+        let text = format!("{article}{feed}");
+        let got = removed(&*rule(), &text);
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert!(got[0].starts_with("网友0"), "{got:?}");
     }
 
     #[test]
