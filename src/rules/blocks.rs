@@ -1078,37 +1078,115 @@ fn list_number(line: &str) -> Option<u32> {
 /// `Tape Gaffe Ends Hamlin's Title RunDenny Hamlin's championship run was foiled…`.
 /// The headline is three to sixteen words, most of them capitalised; it is joined to
 /// the blurb inside one whitespace-separated word, where a lowercase letter, a digit
-/// or a closing mark (`?`, `!`, `’`, `"`, `)`) runs into a capital followed by a
+/// or a closing mark (`?`, `!`, `’`, `)`) runs into a capital followed by a
 /// lowercase letter; the part before the join has four letters or digits at least
 /// (`MacBook`, `LeBron`, `McDonald`, `YouTube`, `AirPods` have fewer); and six words at
 /// least follow.
 fn glued_headline(line: &str) -> bool {
-    let mut words = 0;
-    let mut capitalised = 0;
-    let tokens: Vec<&str> = line.split_whitespace().take(17).collect();
-    for (k, token) in tokens.iter().enumerate() {
-        let first = token.chars().find(|c| c.is_alphanumeric());
+    // Cheap test first: a join needs a capital right after a lowercase letter, digit,
+    // closing mark or non-ASCII byte, which most lines of prose never have.
+    if !may_join(line.as_bytes()) {
+        return false;
+    }
+    let (mut words, mut capitalised) = (0usize, 0usize);
+    let mut tokens = line.split_whitespace();
+    for token in tokens.by_ref().take(17) {
         words += 1;
-        if first.is_some_and(|c| c.is_uppercase() || c.is_numeric()) {
+        if token
+            .chars()
+            .find(|c| c.is_alphanumeric())
+            .is_some_and(|c| c.is_uppercase() || c.is_numeric())
+        {
             capitalised += 1;
         }
-        let chars: Vec<(usize, char)> = token.char_indices().collect();
-        for w in chars.windows(3) {
-            let ((_, a), (at, b), (_, c)) = (w[0], w[1], w[2]);
-            let joins = (a.is_lowercase() || a.is_numeric() || "?!’\")".contains(a))
-                && b.is_uppercase()
-                && c.is_lowercase();
-            if !joins {
-                continue;
-            }
-            let before = token[..at].chars().filter(|c| c.is_alphanumeric()).count();
-            if before < 4 || words < 3 || (capitalised as f64) < 0.7 * words as f64 {
-                continue;
-            }
-            // The blurb: the rest of this word and every word after it.
-            let after = line.split_whitespace().skip(k + 1).take(5).count() + 1;
-            return after >= 6;
+        if words < 3 || (capitalised as f64) < 0.7 * words as f64 {
+            continue;
         }
+        // The first join in this word with four letters or digits before it.
+        let mut before = 0;
+        let mut it = token.chars().peekable();
+        let mut prev: Option<char> = None;
+        let mut joined = false;
+        while let Some(c) = it.next() {
+            if let (Some(a), Some(&next)) = (prev, it.peek()) {
+                let joins = (a.is_lowercase() || a.is_numeric() || "?!’)".contains(a))
+                    && c.is_uppercase()
+                    && next.is_lowercase();
+                if joins && before >= 4 {
+                    joined = true;
+                    break;
+                }
+            }
+            if c.is_alphanumeric() {
+                before += 1;
+            }
+            prev = Some(c);
+        }
+        if joined {
+            // The blurb: the rest of this word and at least five words after it.
+            return tokens.take(5).count() == 5;
+        }
+    }
+    false
+}
+
+/// The bytes a join may follow: ASCII lowercase letters and digits, `?`, `!`, `)`,
+/// and the last byte of a non-ASCII char but for the opening quotes `“`, `‘` and `«`
+/// (which stand before a capital all the time; the few letters that end in the same
+/// byte, such as `ë`, are missed as joins).
+fn joins_after(b: u8) -> bool {
+    b.is_ascii_lowercase()
+        || b.is_ascii_digit()
+        || (b >= 0x80 && !matches!(b, 0x98 | 0x9C | 0xAB))
+        || b"?!)".contains(&b)
+}
+
+/// Whether an ASCII capital follows a [`joins_after`] byte somewhere in `bytes`: eight
+/// bytes a step, each class found for all eight at once (as `lower_run_end` does in
+/// the dedup tokenizer), the last byte of a step carried into the next.
+fn may_join(bytes: &[u8]) -> bool {
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const fn splat(b: u8) -> u64 {
+        b as u64 * 0x0101_0101_0101_0101
+    }
+    // The top bit of the previous step's last byte, moved to the first byte, when
+    // that byte is one a join may follow.
+    let mut carry = 0u64;
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in chunks.by_ref() {
+        let mut le = [0u8; 8];
+        le.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(le);
+        // Per byte, with the top bit cleared first so no sum carries into the next
+        // byte: the top bit of y + (0x80 - lo) says b >= lo, of y + (0x7F - hi) b > hi;
+        // `!x` keeps ASCII bytes only.
+        let y = x & LOW7;
+        let in_range = |lo: u8, hi: u8| (y + splat(0x80 - lo)) & !(y + splat(0x7F - hi)) & !x;
+        // Top bit set where the byte is `b` (exact: no sum carries into the next byte).
+        let eq = |b: u8| {
+            let t = x ^ splat(b);
+            !(((t & LOW7) + LOW7) | t) & HIGH
+        };
+        let upper = in_range(b'A', b'Z') & HIGH;
+        let after = (in_range(b'a', b'z')
+            | in_range(b'0', b'9')
+            | in_range(b'?', b'?')
+            | in_range(b'!', b'!')
+            | in_range(b')', b')')
+            | (x & !eq(0x98) & !eq(0x9C) & !eq(0xAB)))
+            & HIGH;
+        if upper & (after << 8 | carry) != 0 {
+            return true;
+        }
+        carry = after >> 56;
+    }
+    let mut prev = carry != 0;
+    for &b in chunks.remainder() {
+        if prev && b.is_ascii_uppercase() {
+            return true;
+        }
+        prev = joins_after(b);
     }
     false
 }
@@ -1117,8 +1195,13 @@ fn glued_headline(line: &str) -> bool {
 /// away, and makes them fragments: a run of cards, not an article sentence that
 /// happens to hold a brand name like `PlayStation`.
 fn mark_glued(text: &str, lines: &mut [LineInfo]) {
+    // A glued line reads as a sentence of nine words at least (three of headline, six of
+    // blurb); no other needs looking at.
     let glued: Vec<usize> = (0..lines.len())
-        .filter(|&k| glued_headline(&text[lines[k].start..lines[k].end]))
+        .filter(|&k| {
+            let l = &lines[k];
+            l.is_sentence() && l.words >= 9 && glued_headline(&text[l.start..l.end])
+        })
         .collect();
     for (j, &k) in glued.iter().enumerate() {
         let near = |other: Option<&usize>| other.is_some_and(|&o| o.abs_diff(k) <= 2);
@@ -1710,6 +1793,16 @@ mod tests {
         assert!(ends_with_ellipsis("and the first…"));
         assert!(ends_with_ellipsis("Read more...”"));
         assert!(!ends_with_ellipsis("It ended."));
+    }
+
+    proptest::proptest! {
+        /// The eight-bytes-a-step test says what a byte-by-byte scan says.
+        #[test]
+        fn may_join_is_the_plain_scan(s in "[a-zA-Z09?!)\"( .,éë’“‘«\u{301}日И]{0,40}") {
+            let b = s.as_bytes();
+            let plain = b.windows(2).any(|w| joins_after(w[0]) && w[1].is_ascii_uppercase());
+            proptest::prop_assert_eq!(may_join(b), plain, "{:?}", s);
+        }
     }
 
     #[test]

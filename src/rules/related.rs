@@ -62,6 +62,17 @@ const HEADING: &str = r"^[ \t]*(?i:related(?:\s+(?:articles?|stories|story|conte
 /// A card's `Read more` button, alone on its line.
 const BUTTON: &str = r"^[ \t]*(?i:read\s+more|continue\s+reading|keep\s+reading|read\s+(?:the\s+)?(?:full\s+)?(?:article|story|post)|view\s+(?:post|article|story)|learn\s+more|weiterlesen|mehr\s+lesen|lire\s+la\s+suite|leia\s+mais|leer\s+m[aá]s|seguir\s+leyendo|leggi\s+(?:tutto|di\s+più)|continua\s+a\s+leggere|lees\s+verder|читать\s+(?:далее|дальше)|подробнее|selengkapnya|baca\s+selengkapnya)[ \t]*[:.!»›>…→]*[ \t]*$";
 
+/// Whether `line` starts with a letter a [`BUTTON`] can start with: one comparison
+/// spares most short lines the search.
+fn may_be_button(line: &str) -> bool {
+    line.trim_start().chars().next().is_some_and(|c| {
+        matches!(
+            c.to_ascii_lowercase(),
+            'r' | 'c' | 'k' | 'v' | 'l' | 'w' | 'm' | 's' | 'b' | 'п' | 'П' | 'ч' | 'Ч'
+        )
+    })
+}
+
 /// Longest line of a teaser card, in words (an excerpt, not an article paragraph).
 const MAX_CARD_LINE_WORDS: usize = 60;
 
@@ -120,7 +131,7 @@ impl Related {
         let buttons: Vec<usize> = (0..lines.len())
             .filter(|&k| {
                 let l = lines[k].text(text);
-                l.len() < 40 && self.button.is_match(l)
+                l.len() < 40 && may_be_button(l) && self.button.is_match(l)
             })
             .collect();
         if buttons.len() < need {
