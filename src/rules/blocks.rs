@@ -194,13 +194,19 @@ impl LineInfo {
 }
 
 impl Blocks {
-    fn describe(&self, text: &str, start: usize, end: usize) -> Option<LineInfo> {
+    /// `cjk`: whether the text holds any CJK character (else words are counted by
+    /// whitespace alone, which is the same count and one scan less per line).
+    fn describe(&self, text: &str, start: usize, end: usize, cjk: bool) -> Option<LineInfo> {
         let (start, end) = trim_range(text, start, end);
         if start == end {
             return None;
         }
         let line = &text[start..end];
-        let words = crate::text::count_words_cjk(line);
+        let words = if cjk {
+            crate::text::count_words_cjk(line)
+        } else {
+            crate::text::count_words(line)
+        };
         // A line cut off with an ellipsis is a teaser of text elsewhere (an excerpt
         // under a related link, a `more...` link), not a sentence of the article.
         let sentence = ends_like_sentence(line) && !ends_with_ellipsis(line);
@@ -267,9 +273,10 @@ impl Rule for Blocks {
             found.verdicts.iter().map(|v| (v.start, v.end)).collect();
         removed.sort_unstable();
         let mut lines = Vec::with_capacity(doc.lines.len());
+        let cjk = crate::text::may_have_cjk(text);
         for l in &doc.lines {
             for (s, e) in kept_pieces(l.start, l.end, &removed) {
-                if let Some(info) = self.describe(text, s, e) {
+                if let Some(info) = self.describe(text, s, e, cjk) {
                     lines.push(info);
                 }
             }
@@ -1078,7 +1085,7 @@ fn list_number(line: &str) -> Option<u32> {
 /// `Tape Gaffe Ends Hamlin's Title RunDenny Hamlin's championship run was foiled…`.
 /// The headline is three to sixteen words, most of them capitalised; it is joined to
 /// the blurb inside one whitespace-separated word, where a lowercase letter, a digit
-/// or a closing mark (`?`, `!`, `’`, `)`) runs into a capital followed by a
+/// or a closing mark (`?`, `!`, `’`, `)`) runs into an ASCII capital followed by a
 /// lowercase letter; the part before the join has four letters or digits at least
 /// (`MacBook`, `LeBron`, `McDonald`, `YouTube`, `AirPods` have fewer); and six words at
 /// least follow.
@@ -1099,7 +1106,7 @@ fn glued_headline(line: &str) -> bool {
         {
             capitalised += 1;
         }
-        if words < 3 || (capitalised as f64) < 0.7 * words as f64 {
+        if words < 3 || (capitalised as f64) < 0.7 * words as f64 || !may_join(token.as_bytes()) {
             continue;
         }
         // The first join in this word with four letters or digits before it.
