@@ -78,7 +78,7 @@ const MAX_CARD_LINE_WORDS: usize = 60;
 
 impl RuleConfig for Config {
     const ID: &'static str = "related";
-    const DESCRIPTION: &'static str = "gallery and related-story links (`… – in pictures`, `READ MORE: …`, `Recommended Stories`)";
+    const DESCRIPTION: &'static str = "gallery and related-story links (`… – in pictures`, `READ MORE: …`, `Recommended Stories`) and rows of teaser cards with `Read more` buttons";
 
     fn build(&self) -> anyhow::Result<Box<dyn Rule>> {
         Ok(Box::new(Related {
