@@ -98,6 +98,41 @@ pub fn common_lower_letter(ch: char) -> Option<char> {
     char::from_u32(lower)
 }
 
+/// Byte classes of eight bytes at once (SWAR): each function returns a word with the
+/// top bit of every byte of `x` (little-endian, byte 0 lowest) that is in the class set.
+pub mod swar {
+    pub const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    pub const HIGH: u64 = 0x8080_8080_8080_8080;
+
+    const fn splat(b: u8) -> u64 {
+        b as u64 * 0x0101_0101_0101_0101
+    }
+
+    /// `chunk`'s eight bytes as one word.
+    #[inline(always)]
+    pub fn load(chunk: &[u8]) -> u64 {
+        let mut le = [0u8; 8];
+        le.copy_from_slice(chunk);
+        u64::from_le_bytes(le)
+    }
+
+    /// ASCII bytes in `lo..=hi`. With the top bit cleared first no sum carries into the
+    /// next byte: the top bit of y + (0x80 - lo) says b >= lo, of y + (0x7F - hi) b > hi;
+    /// `!x` keeps ASCII bytes only.
+    #[inline(always)]
+    pub fn in_range(x: u64, lo: u8, hi: u8) -> u64 {
+        let y = x & LOW7;
+        (y + splat(0x80 - lo)) & !(y + splat(0x7F - hi)) & !x & HIGH
+    }
+
+    /// Bytes equal to `b` (exact: no sum carries into the next byte).
+    #[inline(always)]
+    pub fn eq(x: u64, b: u8) -> u64 {
+        let t = x ^ splat(b);
+        !(((t & LOW7) + LOW7) | t) & HIGH
+    }
+}
+
 /// Han ideographs, Hiragana and Katakana: the scripts written without spaces between
 /// words. (Hangul is written with spaces, and counts as other letters do.)
 #[inline]

@@ -368,20 +368,10 @@ fn tokens_scan(text: &str, buf: &mut Vec<u8>, mut f: impl FnMut(Token)) {
 /// is predictable.
 #[inline(always)]
 fn lower_run_end(bytes: &[u8], mut i: usize) -> usize {
-    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    const fn splat(b: u8) -> u64 {
-        b as u64 * 0x0101_0101_0101_0101
-    }
+    use crate::text::swar::{HIGH, in_range, load};
     while let Some(chunk) = bytes.get(i..i + 8) {
-        let mut le = [0u8; 8];
-        le.copy_from_slice(chunk);
-        let x = u64::from_le_bytes(le);
-        // Per byte, with the top bit cleared first so no sum carries into the next
-        // byte: the top bit of y + (0x80 - lo) says b >= lo, of y + (0x7F - hi) b > hi.
-        let y = x & LOW7;
-        let in_range = |lo: u8, hi: u8| (y + splat(0x80 - lo)) & !(y + splat(0x7F - hi));
-        let ok = (in_range(b'a', b'z') | in_range(b'0', b'9')) & !x & HIGH;
+        let x = load(chunk);
+        let ok = in_range(x, b'a', b'z') | in_range(x, b'0', b'9');
         if ok != HIGH {
             return i + ((!ok & HIGH).trailing_zeros() / 8) as usize;
         }

@@ -1149,40 +1149,23 @@ fn joins_after(b: u8) -> bool {
 }
 
 /// Whether an ASCII capital follows a [`joins_after`] byte somewhere in `bytes`: eight
-/// bytes a step, each class found for all eight at once (as `lower_run_end` does in
-/// the dedup tokenizer), the last byte of a step carried into the next.
+/// bytes a step, each class found for all eight at once ([`crate::text::swar`]), the
+/// last byte of a step carried into the next.
 fn may_join(bytes: &[u8]) -> bool {
-    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    const fn splat(b: u8) -> u64 {
-        b as u64 * 0x0101_0101_0101_0101
-    }
+    use crate::text::swar::{HIGH, eq, in_range, load};
     // The top bit of the previous step's last byte, moved to the first byte, when
     // that byte is one a join may follow.
     let mut carry = 0u64;
     let mut chunks = bytes.chunks_exact(8);
     for chunk in chunks.by_ref() {
-        let mut le = [0u8; 8];
-        le.copy_from_slice(chunk);
-        let x = u64::from_le_bytes(le);
-        // Per byte, with the top bit cleared first so no sum carries into the next
-        // byte: the top bit of y + (0x80 - lo) says b >= lo, of y + (0x7F - hi) b > hi;
-        // `!x` keeps ASCII bytes only.
-        let y = x & LOW7;
-        let in_range = |lo: u8, hi: u8| (y + splat(0x80 - lo)) & !(y + splat(0x7F - hi)) & !x;
-        // Top bit set where the byte is `b` (exact: no sum carries into the next byte).
-        let eq = |b: u8| {
-            let t = x ^ splat(b);
-            !(((t & LOW7) + LOW7) | t) & HIGH
-        };
-        let upper = in_range(b'A', b'Z') & HIGH;
-        let after = (in_range(b'a', b'z')
-            | in_range(b'0', b'9')
-            | in_range(b'?', b'?')
-            | in_range(b'!', b'!')
-            | in_range(b')', b')')
-            | (x & !eq(0x98) & !eq(0x9C) & !eq(0xAB)))
-            & HIGH;
+        let x = load(chunk);
+        let upper = in_range(x, b'A', b'Z');
+        let after = in_range(x, b'a', b'z')
+            | in_range(x, b'0', b'9')
+            | in_range(x, b'?', b'?')
+            | in_range(x, b'!', b'!')
+            | in_range(x, b')', b')')
+            | (x & HIGH & !eq(x, 0x98) & !eq(x, 0x9C) & !eq(x, 0xAB));
         if upper & (after << 8 | carry) != 0 {
             return true;
         }
