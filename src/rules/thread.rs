@@ -25,6 +25,7 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use super::blocks::ends_like_sentence;
 use super::{DocView, Rule, RuleConfig};
 use crate::doc::{Findings, Verdict};
 use crate::text::{count_words_cjk, count_words_upto, covered, merged_spans};
@@ -125,12 +126,6 @@ struct Thread {
     date: Regex,
 }
 
-/// Ends like a sentence, as `blocks` reads it (`.`, `!`, `?`, `…`, `。`, also inside
-/// closing quotes or brackets).
-fn is_sentence(s: &str) -> bool {
-    super::blocks::ends_like_sentence(s)
-}
-
 impl Thread {
     /// Whether `line` is a comment-section heading: one of the headings, a count
     /// (`10 Comments`, `Comments (10)`) and closing marks aside.
@@ -195,7 +190,7 @@ impl Rule for Thread {
             let mut first = run[0];
             while first > taken_to && run[0] - (first - 1) < entry {
                 let s = doc.lines[live[first - 1]].text(text);
-                if is_sentence(s)
+                if ends_like_sentence(s)
                     || count_words_upto(s, 2 * self.cfg.max_stamp_words + 1)
                         > 2 * self.cfg.max_stamp_words
                 {
@@ -206,7 +201,7 @@ impl Rule for Thread {
             let before: usize = live[..first]
                 .iter()
                 .map(|&i| doc.lines[i].text(text))
-                .filter(|s| is_sentence(s))
+                .filter(|s| ends_like_sentence(s))
                 .map(count_words_cjk)
                 .sum();
             // The nearest lines above the first stamp, removed or not (a `Comments`
