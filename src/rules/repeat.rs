@@ -21,7 +21,7 @@ use xxhash_rust::xxh3::xxh3_128;
 use super::{DocView, Rule, RuleConfig};
 use crate::doc::{Findings, Verdict};
 use crate::text::{
-    count_words_cjk, count_words_upto, covered, merged_spans, trim_range, word_runs,
+    count_words_cjk, count_words_upto, covered, may_have_cjk, merged_spans, trim_range, word_runs,
 };
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -74,11 +74,13 @@ impl Rule for Repeat {
         let cut = merged_spans(found.verdicts.iter().map(|v| (v.start, v.end)));
         let mut first: HashMap<u128, usize> = HashMap::new();
         let mut buf = Vec::new();
+        let cjk = may_have_cjk(text);
         for (n, line) in doc.lines.iter().enumerate() {
             let l = line.text(text);
-            if count_words_upto(l, self.cfg.min_words) < self.cfg.min_words
-                && count_words_cjk(l) < self.cfg.min_words
-            {
+            // Too short by whitespace, and also as CJK words where the text has any (in
+            // a text without, both counts are the same).
+            let min = self.cfg.min_words;
+            if count_words_upto(l, min) < min && (!cjk || count_words_cjk(l) < min) {
                 continue;
             }
             let k = key(l, &mut buf);
