@@ -170,11 +170,19 @@ pub fn may_have_cjk(text: &str) -> bool {
 /// words as whitespace does. `北京时间周二，统计局发布了数据。` is 7 words, where
 /// whitespace alone finds 1. Text with no CJK byte costs [`count_words`] and one scan.
 pub fn count_words_cjk(line: &str) -> usize {
+    count_words_cjk_upto(line, usize::MAX)
+}
+
+/// `count_words_cjk(line).min(limit)`, stopping at the `limit`-th word.
+pub fn count_words_cjk_upto(line: &str, limit: usize) -> usize {
     if !may_have_cjk(line) {
-        return count_words(line);
+        return count_words_upto(line, limit);
     }
     let (mut words, mut in_word, mut run) = (0, false, 0usize);
     for c in line.chars() {
+        if words >= limit {
+            return limit;
+        }
         if is_cjk(c) {
             in_word = false;
             run += 1;
@@ -200,9 +208,34 @@ pub fn has_words(text: &str, n: usize) -> bool {
         if seen >= n {
             break;
         }
-        seen += count_words_cjk(line);
+        seen += count_words_cjk_upto(line, n - seen);
     }
     seen >= n
+}
+
+/// `ch.is_alphanumeric()`, answered for the Basic Multilingual Plane from an 8 KiB
+/// bitmap built once from std's own answers (so the two agree by construction): std
+/// searches its Unicode tables for every char outside ASCII, and the dedup tokenizer
+/// asks for every letter of text in other scripts (Arabic, Hebrew, Devanagari, Thai…).
+pub fn is_alphanumeric(ch: char) -> bool {
+    static BMP: std::sync::OnceLock<Box<[u64; 1024]>> = std::sync::OnceLock::new();
+    let c = ch as u32;
+    if c < 0x80 {
+        return ch.is_ascii_alphanumeric();
+    }
+    if c >= 0x1_0000 {
+        return ch.is_alphanumeric();
+    }
+    let bits = BMP.get_or_init(|| {
+        let mut bits = Box::new([0u64; 1024]);
+        for c in 0..0x1_0000u32 {
+            if char::from_u32(c).is_some_and(char::is_alphanumeric) {
+                bits[(c >> 6) as usize] |= 1 << (c & 63);
+            }
+        }
+        bits
+    });
+    bits[(c >> 6) as usize] >> (c & 63) & 1 != 0
 }
 
 /// Appends `ch` to `buf` as UTF-8.
@@ -497,6 +530,22 @@ mod tests {
             "one two three four five six seven eight nine",
             10
         ));
+        // Counted across lines, and mixed scripts line by line.
+        assert!(has_words(
+            "one two three\nfour five six seven\neight nine ten",
+            10
+        ));
+        assert!(has_words("one two three four\n日本語の文章です", 7));
+        assert!(!has_words("one two three four\n日本語の文章です", 9));
+    }
+
+    #[test]
+    fn alphanumeric_bitmap_agrees_with_std() {
+        for c in 0..=0x10_FFFFu32 {
+            if let Some(ch) = char::from_u32(c) {
+                assert_eq!(is_alphanumeric(ch), ch.is_alphanumeric(), "U+{c:04X}");
+            }
+        }
     }
 
     #[test]
@@ -590,6 +639,14 @@ mod props {
             let n = s.split_whitespace().count();
             prop_assert_eq!(count_words(&s), n);
             prop_assert_eq!(count_words_upto(&s, limit), n.min(limit));
+        }
+
+        #[test]
+        fn cjk_counts_stop_at_the_limit(
+            s in "([a-z]{1,9}|[日本語中文]{1,7}|[ 、。，]|\n|\u{3000}){0,60}",
+            limit in 0usize..40,
+        ) {
+            prop_assert_eq!(count_words_cjk_upto(&s, limit), count_words_cjk(&s).min(limit));
         }
     }
 }
