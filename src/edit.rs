@@ -228,6 +228,32 @@ fn render(
             }
             continue;
         }
+        if record.is_none() && removed.get(r).is_none_or(|x| x.start >= line.end) {
+            // Nothing cut from this line (most lines): its words go straight to `out`,
+            // one space apart, as `LineOut::push_str` would join them.
+            let mut runs = word_runs(content);
+            let Some((first, mut last)) = runs.next() else {
+                continue;
+            };
+            if !out.is_empty() {
+                out.push_str(if pending_blank { "\n\n" } else { "\n" });
+            }
+            pending_blank = false;
+            let clean_start = out.len();
+            out.push_str(&content[first..last]);
+            for (i, j) in runs {
+                out.push(' ');
+                out.push_str(&content[i..j]);
+                last = j;
+            }
+            maps.push(LineMap {
+                clean_start,
+                clean_end: out.len(),
+                orig_start: line.start + first,
+                orig_end: line.start + last,
+            });
+            continue;
+        }
         line_out.start(line.start, record.is_some());
         let mut pos = line.start;
         let mut k = r;
