@@ -59,6 +59,48 @@ static ASCII: [u8; 128] = {
     t
 };
 
+/// The hash of a normalised word. A word of up to 16 bytes (nearly all) is zero-padded
+/// to 16 and hashed the way xxh3 hashes 9 to 16 bytes (two keyed halves, one
+/// 128-bit multiply folded, xxh3's avalanche), with no branch on the length: `xxh3_64`
+/// picks one of four paths by length, a branch that running text mispredicts. Longer
+/// words go to `xxh3_64`.
+#[inline(always)]
+pub fn word_hash(word: &[u8]) -> u64 {
+    if word.len() > 16 {
+        return xxh3_64(word);
+    }
+    let mut b = [0u8; 16];
+    b[..word.len()].copy_from_slice(word);
+    short_word_hash(&b, word.len())
+}
+
+/// [`word_hash`] of `bytes[..len]`, `len <= 16`, reading 16 bytes of `bytes` (those past
+/// `len` are ignored), so a word inside a larger buffer needs no copy.
+#[inline(always)]
+fn short_word_hash(bytes: &[u8], len: usize) -> u64 {
+    let low = |k: usize| {
+        if k >= 8 {
+            u64::MAX
+        } else {
+            (1u64 << (8 * k)) - 1
+        }
+    };
+    let load = |at: usize| {
+        let mut le = [0u8; 8];
+        le.copy_from_slice(&bytes[at..at + 8]);
+        u64::from_le_bytes(le)
+    };
+    let lo = load(0) & low(len.min(8));
+    let hi = load(8) & low(len.saturating_sub(8));
+    let m = u128::from(lo ^ 0x1CAD_21F7_2C81_017C) * u128::from(hi ^ 0xDB97_9083_E96D_D4DE);
+    let acc = (len as u64)
+        .wrapping_add(lo.swap_bytes())
+        .wrapping_add(hi)
+        .wrapping_add(m as u64 ^ (m >> 64) as u64);
+    let h = (acc ^ (acc >> 37)).wrapping_mul(0x1656_6791_9E37_79F9);
+    h ^ (h >> 32)
+}
+
 /// Calls `f` with every token of `text`, in order. `buf` is scratch space reused
 /// across calls.
 ///
@@ -99,7 +141,7 @@ struct Masks {
 /// lowercased.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
-fn classify(block: &[u8; 64], lower: &mut [u8; 64]) -> Masks {
+fn classify(block: &[u8; 64], lower: &mut [u8; LOWER]) -> Masks {
     use std::arch::x86_64::*;
     let (mut ws, mut dash, mut alnum, mut high) = (0u64, 0u64, 0u64, 0u64);
     for part in 0..4 {
@@ -137,12 +179,27 @@ fn classify(block: &[u8; 64], lower: &mut [u8; 64]) -> Masks {
     }
 }
 
+/// The lowercased block, with 16 bytes of room after it so that a word near the
+/// block's end can be read 16 bytes at a time.
+#[cfg(target_arch = "x86_64")]
+const LOWER: usize = 64 + 16;
+
+/// [`word_hash`] of `lower[s..e]`, read in place.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn block_word_hash(lower: &[u8; LOWER], s: usize, e: usize) -> u64 {
+    if e - s > 16 {
+        return xxh3_64(&lower[s..e]);
+    }
+    short_word_hash(&lower[s..s + 16], e - s)
+}
+
 #[cfg(target_arch = "x86_64")]
 fn tokens_blocks(text: &str, buf: &mut Vec<u8>, f: &mut impl FnMut(Token)) {
     let bytes = text.as_bytes();
     let n = bytes.len();
     let mut block = [b' '; 64];
-    let mut lower = [0u8; 64];
+    let mut lower = [0u8; LOWER];
     // Invariant: `p` is 0 or follows an ASCII separator, so no word is being built.
     let mut p = 0;
     while p < n {
@@ -185,8 +242,20 @@ fn tokens_blocks(text: &str, buf: &mut Vec<u8>, f: &mut impl FnMut(Token)) {
             let e = after.trailing_zeros();
             let run = (!(bit - 1)) & ((1u64 << e) - 1);
             let (s, e) = (k as usize, e as usize);
+            // The run's ASCII letters and digits, from its start: `len` of them lead.
+            let lead = (m.alnum & run) >> s;
+            let len = lead.trailing_ones() as usize;
             if (m.mark | m.high) & run == 0 {
-                f(Token::Word(xxh3_64(&lower[s..e])));
+                f(Token::Word(block_word_hash(&lower, s, e)));
+            } else if m.high & run == 0 && len > 0 && lead >> len == 0 {
+                // A word with ASCII marks after it (`word,` `end.”` is not: the quote
+                // is not ASCII), the commonest run with marks: the marks, placed at the
+                // word's end, then the word, as `run_with_marks` reports them.
+                for &b in &lower[s + len..e] {
+                    let ch = if b == b'`' { '\'' } else { b as char };
+                    f(Token::Mark(ch, len as u32));
+                }
+                f(Token::Word(block_word_hash(&lower, s, s + len)));
             } else if !run_with_marks(&lower[..e], s, m.alnum, buf, f) {
                 tokens_scan(&text[p + s..p + e], buf, &mut *f);
             }
@@ -200,7 +269,8 @@ fn tokens_blocks(text: &str, buf: &mut Vec<u8>, f: &mut impl FnMut(Token)) {
 /// [`common_lower_letter`]) or a General Punctuation mark (curly quotes, ellipsis):
 /// marks first, in order, then the word. Returns false, having reported nothing, for
 /// any other char (a Unicode space or dash splits the run; rarer letters need the
-/// Unicode tables): the caller then scans the run char by char.
+/// Unicode tables), or for more than 16 marks: the caller then scans the run char by
+/// char.
 #[inline]
 fn run_with_marks(
     lower: &[u8],
@@ -209,7 +279,8 @@ fn run_with_marks(
     buf: &mut Vec<u8>,
     f: &mut impl FnMut(Token),
 ) -> bool {
-    let mut marks = [('\0', 0u32); 64];
+    // Runs with more marks than this (rare) go to the scan.
+    let mut marks = [('\0', 0u32); 16];
     let mut n_marks = 0;
     buf.clear();
     let mut j = s;
@@ -243,6 +314,9 @@ fn run_with_marks(
         } else {
             return false;
         };
+        if n_marks == marks.len() {
+            return false;
+        }
         marks[n_marks] = (ch, buf.len() as u32);
         n_marks += 1;
         j += len;
@@ -251,7 +325,7 @@ fn run_with_marks(
         f(Token::Mark(ch, at));
     }
     if !buf.is_empty() {
-        f(Token::Word(xxh3_64(buf)));
+        f(Token::Word(word_hash(buf)));
         buf.clear();
     }
     true
@@ -291,7 +365,7 @@ fn tokens_scan(text: &str, buf: &mut Vec<u8>, mut f: impl FnMut(Token)) {
                             let ch = if m == b'`' { '\'' } else { m as char };
                             f(Token::Mark(ch, (i - start) as u32));
                         }
-                        f(Token::Word(xxh3_64(&bytes[start..i])));
+                        f(Token::Word(word_hash(&bytes[start..i])));
                         i = j;
                     } else {
                         buf.extend_from_slice(&bytes[start..i]);
@@ -349,7 +423,7 @@ fn tokens_scan(text: &str, buf: &mut Vec<u8>, mut f: impl FnMut(Token)) {
             flush(buf, &mut f);
             push_char(buf, ch);
             flush(buf, &mut f);
-        } else if ch.is_alphanumeric() {
+        } else if crate::text::is_alphanumeric(ch) {
             push_lower(buf, ch);
         } else if ch.is_whitespace() {
             flush(buf, &mut f);
@@ -394,7 +468,7 @@ pub fn for_each_word(text: &str, buf: &mut Vec<u8>, mut f: impl FnMut(u64)) {
 
 fn flush(buf: &mut Vec<u8>, f: &mut impl FnMut(Token)) {
     if !buf.is_empty() {
-        f(Token::Word(xxh3_64(buf)));
+        f(Token::Word(word_hash(buf)));
         buf.clear();
     }
 }
@@ -513,6 +587,31 @@ mod tests {
     }
 
     #[test]
+    fn short_words_hash_apart() {
+        // Every word of one to three letters or digits, and words either side of the
+        // 16-byte switch to xxh3, get distinct hashes.
+        let alphabet = b"abcdefghijklmnopqrstuvwxyz0123456789";
+        let mut words: Vec<Vec<u8>> = Vec::new();
+        for &a in alphabet {
+            words.push(vec![a]);
+            for &b in alphabet {
+                words.push(vec![a, b]);
+                for &c in alphabet {
+                    words.push(vec![a, b, c]);
+                }
+            }
+        }
+        for n in 7..=18 {
+            words.push(vec![b'x'; n]);
+            words.push([vec![b'x'; n - 1], vec![b'y']].concat());
+        }
+        let mut hashes: Vec<u64> = words.iter().map(|w| word_hash(w)).collect();
+        hashes.sort_unstable();
+        hashes.dedup();
+        assert_eq!(hashes.len(), words.len());
+    }
+
+    #[test]
     fn fast_lowercase_agrees_with_unicode() {
         for c in (0xC0..=0xFF).chain(0x400..=0x45F) {
             let ch = char::from_u32(c).expect("char");
@@ -535,7 +634,7 @@ mod tests {
         let mut buf = Vec::new();
         let emit = |buf: &mut Vec<u8>, out: &mut Vec<Token>| {
             if !buf.is_empty() {
-                out.push(Token::Word(xxh3_64(buf)));
+                out.push(Token::Word(word_hash(buf)));
                 buf.clear();
             }
         };
@@ -606,6 +705,7 @@ mod tests {
                 "’", "‘", "“", "”", "…", "‰", "«", "»", "—", "–", "\u{2009}", "\u{2028}",
                 "\u{a0}", "\u{3000}", "ǅ", "İ", "Ω", "日本", "e\u{301}", "\u{0}", "\u{7f}",
                 " ", " ", " ", "  ", "\n", "\t", "\r\n", "\u{b}", "\u{c}", "-", "--", ",",
+                "so,", "No.)", "!!!!!!!!!!!!!!!!!!!!", "ок.", "ש", "ع", "क्", "ก",
             ]), 0..120)
         ) {
             let text: String = pieces.concat();
