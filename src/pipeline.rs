@@ -98,6 +98,18 @@ impl Cleaner {
                 rejection: Some(rejection),
             };
         }
+        if self.rules.is_empty() {
+            // Every rule off (a dedup-only run): nothing to find, so no views and no
+            // second look; the clean text is the original with whitespace normalised.
+            let mut c = Cleaned {
+                edited: edit::apply(&doc.text, &[]),
+                doc,
+                found,
+                rejection: None,
+            };
+            self.judge(&mut c);
+            return c;
+        }
         let mut view = DocView::new(&doc.id, &doc.text).with_dump(self.line_counts.as_ref());
         for rule in &self.rules {
             rule.check(&view, &mut found);
