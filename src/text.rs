@@ -213,12 +213,20 @@ pub fn has_words(text: &str, n: usize) -> bool {
     seen >= n
 }
 
-/// `ch.is_alphanumeric()`, answered for the Basic Multilingual Plane from an 8 KiB
-/// bitmap built once from std's own answers (so the two agree by construction): std
-/// searches its Unicode tables for every char outside ASCII, and the dedup tokenizer
-/// asks for every letter of text in other scripts (Arabic, Hebrew, Devanagari, Thai…).
+/// `ch.is_alphanumeric()`, answered for the Basic Multilingual Plane from a bitmap
+/// filled from std's own answers (so the two agree by construction), 64 chars at a
+/// time as they are first asked for: std searches its Unicode tables for every char
+/// outside ASCII, and the dedup tokenizer asks for every letter of text in other
+/// scripts (Arabic, Hebrew, Devanagari, Thai…). Threads that fill the same word at
+/// once store the same bits; the release/acquire pair on the filled flag makes a
+/// reader that sees the flag see the bits too.
 pub fn is_alphanumeric(ch: char) -> bool {
-    static BMP: std::sync::OnceLock<Box<[u64; 1024]>> = std::sync::OnceLock::new();
+    use std::sync::atomic::{
+        AtomicU64,
+        Ordering::{Acquire, Relaxed, Release},
+    };
+    static BITS: [AtomicU64; 1024] = [const { AtomicU64::new(0) }; 1024];
+    static FILLED: [AtomicU64; 16] = [const { AtomicU64::new(0) }; 16];
     let c = ch as u32;
     if c < 0x80 {
         return ch.is_ascii_alphanumeric();
@@ -226,16 +234,17 @@ pub fn is_alphanumeric(ch: char) -> bool {
     if c >= 0x1_0000 {
         return ch.is_alphanumeric();
     }
-    let bits = BMP.get_or_init(|| {
-        let mut bits = Box::new([0u64; 1024]);
-        for c in 0..0x1_0000u32 {
-            if char::from_u32(c).is_some_and(char::is_alphanumeric) {
-                bits[(c >> 6) as usize] |= 1 << (c & 63);
-            }
-        }
-        bits
-    });
-    bits[(c >> 6) as usize] >> (c & 63) & 1 != 0
+    let word = (c >> 6) as usize;
+    let flag = 1u64 << (word & 63);
+    if FILLED[word >> 6].load(Acquire) & flag == 0 {
+        let base = (word as u32) << 6;
+        let bits = (0..64u32)
+            .filter(|i| char::from_u32(base + i).is_some_and(char::is_alphanumeric))
+            .fold(0u64, |b, i| b | 1 << i);
+        BITS[word].store(bits, Relaxed);
+        FILLED[word >> 6].fetch_or(flag, Release);
+    }
+    BITS[word].load(Relaxed) >> (c & 63) & 1 != 0
 }
 
 /// Appends `ch` to `buf` as UTF-8.
