@@ -15,7 +15,7 @@ use super::discover::{Compression, InputFile, Origin};
 use crate::config::InputConfig;
 use crate::doc::{BadInput, Document, Item, Reason, Source};
 
-const BUF: usize = 1 << 20;
+const BUF: usize = 1 << 16;
 
 pub fn read(
     file: &InputFile,
