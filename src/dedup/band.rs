@@ -169,7 +169,7 @@ impl BandTable {
 
 /// A hint only: loads the cache line holding `x`, changes nothing.
 #[inline(always)]
-fn prefetch<T>(x: &T) {
+pub(super) fn prefetch<T>(x: &T) {
     #[cfg(target_arch = "x86_64")]
     {
         use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};

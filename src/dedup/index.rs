@@ -18,6 +18,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use super::arena::{Arena, SpillOptions};
+use super::band::prefetch;
 use super::lsh::Lsh;
 use super::shingle::{Overlap, intersection_reaching, into_set, overlap_from};
 use super::sign::Signature;
@@ -130,7 +131,10 @@ pub struct ParagraphMatch {
 /// An indexed paragraph: everything a candidate check reads before the set itself, in
 /// one 48-byte record. On a large index each candidate is a cache miss; kept in three
 /// arrays (location, set length, summary) it was three.
+/// `repr(C)` keeps `bits` first and `para` last, so prefetching those two fields loads
+/// every cache line of the record.
 #[derive(Debug, Clone, Copy)]
+#[repr(C)]
 struct Paragraph {
     /// The summary of its shingle set.
     bits: Bits,
@@ -267,7 +271,10 @@ impl Index {
                 // Records are read in ascending order, each a cache miss on a large
                 // index: ask for a later one's while this one is checked.
                 if let Some(&ahead) = self.cands.get(i + PREFETCH_AHEAD) {
-                    prefetch_record(&self.paragraphs[ahead as usize]);
+                    // 48 bytes may straddle two cache lines: ask for both ends.
+                    let r = &self.paragraphs[ahead as usize];
+                    prefetch(&r.bits);
+                    prefetch(&r.para);
                 }
                 let p = self.paragraphs[c as usize];
                 let (stored_len, len) = (p.len as usize, line.shingles.len());
@@ -420,24 +427,6 @@ impl Index {
             spilled_shingle_bytes: self.lines.spilled_bytes(),
         }
     }
-}
-
-/// A hint only: loads the cache lines of `p` (48 bytes may straddle two), changes
-/// nothing.
-fn prefetch_record(p: &Paragraph) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-        let start = (p as *const Paragraph).cast::<i8>();
-        // SAFETY: a prefetch never faults, and both addresses lie inside `p`; SSE is
-        // part of every x86_64 target.
-        unsafe {
-            _mm_prefetch::<_MM_HINT_T0>(start);
-            _mm_prefetch::<_MM_HINT_T0>(start.add(std::mem::size_of::<Paragraph>() - 1));
-        }
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = p;
 }
 
 fn round(x: f64) -> f64 {
