@@ -53,6 +53,34 @@ impl Default for Config {
 /// `<title> – in pictures`, `<title> - video`.
 const GALLERY: &str = r"^[ \t]*\S[^\n]{2,200}?[ \t]+[–—-][ \t]+(?i:in\s+pictures|in\s+photos|in\s+pics|in\s+images|photo\s+essay|photo\s+gallery|gallery|pictures|photos|video|in\s+video|podcast|audio|interactive|in\s+charts|in\s+maps)[ \t]*$";
 
+/// The last word of each [`GALLERY`] kind: a gallery line ends with one of them.
+const GALLERY_LAST_WORDS: [&str; 12] = [
+    "pictures",
+    "photos",
+    "pics",
+    "images",
+    "essay",
+    "gallery",
+    "video",
+    "podcast",
+    "audio",
+    "interactive",
+    "charts",
+    "maps",
+];
+
+/// Whether `line` may match [`GALLERY`]: it ends, before spaces and tabs, with one of
+/// [`GALLERY_LAST_WORDS`] in any case. The pattern runs to the line's end on every
+/// line it is tried on; this spares it nearly all of them. A tail that is not all
+/// ASCII is left to the pattern (its Unicode case folding reads `ſ` as an `s`).
+fn may_be_gallery(line: &str) -> bool {
+    let t = line.trim_end_matches([' ', '\t']).as_bytes();
+    GALLERY_LAST_WORDS
+        .iter()
+        .any(|w| t.len() >= w.len() && t[t.len() - w.len()..].eq_ignore_ascii_case(w.as_bytes()))
+        || !t[t.len().saturating_sub(11)..].is_ascii()
+}
+
 /// Link prefixes followed by a separator and a title.
 const PREFIX: &str = r"^[ \t]*(?:(?i:related(?:\s+(?:articles?|stories|story|content|coverage|links?|news|reading|video))?|read\s+more|read\s+also|also\s+read|see\s+also|see\s+more|more|read\s+next|up\s+next|next\s+up|don['’]?t\s+miss|must\s+read|recommended(?:\s+for\s+you)?|watch|listen|photos|video|videos|gallery|in\s+pictures|in\s+photos|explainer|opinion|analysis|live|click\s+here|leia\s+(?:também|mais)|veja\s+também|lea\s+también|lee\s+también|lesen\s+sie\s+auch|mehr\s+zum\s+thema|(?:à\s+)?lire\s+aussi|читайте\s+также|leggi\s+anche|baca\s+juga|zie\s+ook|czytaj\s+(?:także|też)))[ \t]*(?::|\||»|›|>>)[ \t]*\S";
 
@@ -198,7 +226,7 @@ impl Rule for Related {
             let (s, e) = trim_range(text, line.start, line.end);
             let kind = if self.heading.is_match(l) {
                 "heading"
-            } else if self.gallery.is_match(l) {
+            } else if may_be_gallery(l) && self.gallery.is_match(l) {
                 "gallery"
             } else if self.prefix.is_match(l) {
                 "prefix"
@@ -363,6 +391,41 @@ mod tests {
                 "removed from {text:?}"
             );
         }
+    }
+
+    proptest::proptest! {
+        /// The gate never turns away a line the gallery pattern matches.
+        #[test]
+        fn the_gallery_gate_passes_every_gallery_line(
+            title in "[A-Za-zé ]{3,30}",
+            dash in "[-–—]",
+            kind in "(?i)(in pictures|in photos|in pics|in images|photo essay|photo gallery|gallery|pictures|photos|video|in video|podcast|audio|interactive|in charts|in maps)",
+            odd in "[ſKé]?",
+            tail in "[ \t]{0,3}",
+        ) {
+            let re = Regex::new(GALLERY).unwrap();
+            let mut swapped = kind.clone();
+            if !odd.is_empty() {
+                swapped.pop();
+                swapped.push_str(&odd);
+            }
+            for kind in [kind, swapped] {
+                let line = format!("{title} {dash} {kind}{tail}");
+                if re.is_match(&line) {
+                    proptest::prop_assert!(may_be_gallery(&line), "{line:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_gallery_gate_turns_away_other_lines() {
+        assert!(may_be_gallery("Floods across Europe – IN PICTURES \t"));
+        assert!(may_be_gallery("Floods across Europe – in pictureſ"));
+        assert!(!may_be_gallery(
+            "The vote was delayed until next week, officials said."
+        ));
+        assert!(!may_be_gallery(""));
     }
 
     #[test]
