@@ -202,8 +202,14 @@ impl RuleConfig for Config {
         "photo captions and credits (`…/Reuters`, `(Photo: X)`, `Image caption …`, `1 of 12`)";
 
     fn build(&self) -> anyhow::Result<Box<dyn Rule>> {
-        Ok(Box::new(Caption {
-            cfg: self.clone(),
+        Ok(Box::new(Caption::new(self)?))
+    }
+}
+
+impl Caption {
+    fn new(cfg: &Config) -> anyhow::Result<Caption> {
+        Ok(Caption {
+            cfg: cfg.clone(),
             credits: credit_patterns()
                 .iter()
                 .map(|p| Credit::new(p))
@@ -215,7 +221,7 @@ impl RuleConfig for Config {
             label: Regex::new(&LABEL.replace("{OPENING}", OPENING))?,
             counter: Regex::new(COUNTER)?,
             position: Regex::new(POSITION)?,
-        }))
+        })
     }
 }
 
@@ -235,6 +241,8 @@ struct Credit {
     needs_agency: bool,
     /// Words one of which a line needs for the pattern to match (see [`GATES`]).
     needs_words: &'static [&'static str],
+    /// Whether the credit is a bracket that closes the line (`(Photo: X)`).
+    closes: bool,
 }
 
 impl Credit {
@@ -247,6 +255,9 @@ impl Credit {
                 .iter()
                 .find(|(part, _)| pattern.contains(part))
                 .map_or(&[], |&(_, words)| words),
+            closes: pattern
+                .strip_suffix("[ \t]*$")
+                .is_some_and(|p| p.ends_with(r"[)\]])") || p.ends_with(r"\))")),
         })
     }
 }
@@ -290,21 +301,51 @@ fn words(s: &str) -> usize {
     crate::text::count_words(s)
 }
 
+/// The end of `line` from the start of its `n`-th last whitespace-separated word (the
+/// whole line when it has fewer, or when `n` is 0): any part of the line of `n` words
+/// or fewer that reaches the end lies inside it.
+fn last_words(line: &str, n: usize) -> &str {
+    if n == 0 {
+        return line;
+    }
+    let (mut words, mut in_word) = (0, false);
+    for (i, c) in line.char_indices().rev() {
+        if !c.is_whitespace() {
+            in_word = true;
+            continue;
+        }
+        if in_word {
+            words += 1;
+            if words == n {
+                return &line[i + c.len_utf8()..];
+            }
+        }
+        in_word = false;
+    }
+    line
+}
+
 impl Caption {
     /// The credit that ends `line`, as a range within it: the leftmost one that any
     /// credit pattern finds and that is short enough.
     fn credit_at_end(&self, line: &str) -> Option<(usize, usize)> {
-        if !self.may_credit.is_match(line) {
+        // A credit kept is `max_credit_words` words at most, at the line's end, and
+        // what a pattern needs (a bracket, an agency, a gate word) is inside the
+        // credit: the searches for them read that tail only, not a whole paragraph.
+        let tail = last_words(line, self.cfg.max_credit_words);
+        if !self.may_credit.is_match(tail) {
             return None;
         }
         // Most credit patterns need an agency name: one search for any spares them
         // on lines that have none.
-        let agency = self.agency.is_match(line);
+        let agency = self.agency.is_match(tail);
+        let closes = line.trim_end_matches([' ', '\t']).ends_with([')', ']']);
         let narrow = is_narrow(line);
         self.credits
             .iter()
             .filter(|c| agency || !c.needs_agency)
-            .filter(|c| c.needs_words.is_empty() || c.needs_words.iter().any(|w| line.contains(w)))
+            .filter(|c| closes || !c.closes)
+            .filter(|c| c.needs_words.is_empty() || c.needs_words.iter().any(|w| tail.contains(w)))
             .map(|c| if narrow { &c.narrow } else { &c.wide })
             .filter_map(|re| re.captures(line)?.get(1))
             .filter(|m| words(m.as_str()) <= self.cfg.max_credit_words)
@@ -811,6 +852,77 @@ mod tests {
         assert!(lines > 200, "{lines} lines read");
     }
 
+    /// The credit that ends `line` as every pattern's wide form finds it on the whole
+    /// line, with no gate: what [`Caption::credit_at_end`] must agree with.
+    fn credit_at_end_ungated(caption: &Caption, line: &str) -> Option<(usize, usize)> {
+        caption
+            .credits
+            .iter()
+            .filter_map(|c| c.wide.captures(line)?.get(1))
+            .filter(|m| words(m.as_str()) <= caption.cfg.max_credit_words)
+            .map(|m| (m.start(), m.end()))
+            .min()
+    }
+
+    fn caption() -> &'static Caption {
+        static CAPTION: std::sync::LazyLock<Caption> =
+            std::sync::LazyLock::new(|| Caption::new(&Config::default()).unwrap());
+        &CAPTION
+    }
+
+    #[test]
+    fn gates_turn_away_no_credit_on_the_fixtures() {
+        let (c, mut credits) = (caption(), 0);
+        for dir in ["seeds", "noise", "sidebars", "reprint", "outlets"] {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures")
+                .join(dir)
+                .join("input");
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                let file = std::fs::read_to_string(&path).unwrap();
+                let texts: Vec<String> = if path.extension().is_some_and(|e| e == "jsonl") {
+                    file.lines()
+                        .map(|l| {
+                            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                            v["text"].as_str().unwrap().to_string()
+                        })
+                        .collect()
+                } else {
+                    vec![file]
+                };
+                for line in texts.iter().flat_map(|t| t.lines()) {
+                    let found = c.credit_at_end(line);
+                    assert_eq!(found, credit_at_end_ungated(c, line), "{line:?}");
+                    credits += usize::from(found.is_some());
+                }
+            }
+        }
+        assert!(credits >= 5, "{credits} credits found");
+    }
+
+    #[test]
+    fn the_bracketed_credits_are_known_to_close_the_line() {
+        let closing: Vec<usize> = (compiled().iter().enumerate())
+            .filter(|(_, c)| c.closes)
+            .map(|(k, _)| k)
+            .collect();
+        assert_eq!(closing, [0, 1, 2, 3, 13, 17]);
+    }
+
+    #[test]
+    fn last_words_is_the_tail_of_the_last_n_words() {
+        assert_eq!(last_words("a b  c\td ", 2), "c\td ");
+        assert_eq!(last_words("  a b", 2), "a b");
+        assert_eq!(last_words("  a b", 3), "  a b");
+        assert_eq!(
+            last_words("rabbitCredit: Jane Doe", 3),
+            "rabbitCredit: Jane Doe"
+        );
+        assert_eq!(last_words("x\u{a0}Фото: Иван", 2), "Фото: Иван");
+        assert_eq!(last_words("a b", 0), "a b");
+    }
+
     proptest::proptest! {
         /// Lines made of the pieces credits are made of, in Latin, Cyrillic and Greek
         /// script, with and without accents and marks.
@@ -827,6 +939,48 @@ mod tests {
         ) {
             let line: String = pieces.concat();
             assert_forms_agree(compiled(), &line);
+        }
+
+        /// The gates (the line's last words, a closing bracket, an agency, a gate
+        /// word) never turn away a credit the patterns would find: credits of every
+        /// pattern, of up to a dozen words, alone, glued or after prose, and lines of
+        /// loose credit pieces.
+        #[test]
+        fn gates_turn_away_no_credit(
+            prose in proptest::collection::vec(
+                proptest::sample::select(vec!["the", "Minister", "said", "(in", "Madrid)", "via"]),
+                0..16,
+            ),
+            glue in proptest::sample::select(vec!["", " ", ". ", "rabbit", "” ", ") "]),
+            credit in proptest::sample::select(vec![
+                "(Photo: {N})", "({N}/AP)", "[File: {N}/Reuters]", "({N}/The Daily Outlet)",
+                "(Getty Images)", "(AFP via Getty Images)", "Photo: {N}", "Credit: {N}",
+                "File Photo by {N}/UPI | License Photo", "{N}/Reuters", "{N}/STAFF",
+                "{N} / Special to the Gazette", "REUTERS/{N}", "{N} | Outlet | Getty Images",
+                "Courtesy of {N}/JPL", "Submitted photo", "Staff photo by {N}", "Photo AFP",
+                "(Foto Ansa)", "© AFP/{N}", "Source: Getty Images", "{N} via Getty Images",
+                "({N} via AP, File)", "Getty Images", "Фото: {N}/ТАСС", "(Image credit: {N})",
+            ]),
+            name in proptest::collection::vec(
+                proptest::sample::select(vec!["Jane", "DOE", "José", "de", "Pérez", "O’Neil", "Иван"]),
+                1..9,
+            ),
+            end in proptest::sample::select(vec!["", " ", "\t ", ".", "\u{a0}"]),
+            pieces in proptest::collection::vec(proptest::sample::select(vec![
+                "Reuters", "AP", "Photo", "Credit", "via", "Courtesy", "Staff", "ſ", "/",
+                " | ", ",", ":", "…", "(", ")", "[", "]", " ", "\t", "Jane Doe", "said",
+            ]), 0..12),
+        ) {
+            let c = caption();
+            let credit = credit.replace("{N}", &name.join(" "));
+            for line in [format!("{}{glue}{credit}{end}", prose.join(" ")), pieces.concat()] {
+                proptest::prop_assert_eq!(
+                    c.credit_at_end(&line),
+                    credit_at_end_ungated(c, &line),
+                    "{:?}",
+                    line
+                );
+            }
         }
     }
 }
