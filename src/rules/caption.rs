@@ -215,6 +215,7 @@ impl Caption {
                 .map(|p| Credit::new(p))
                 .collect::<Result<_, regex::Error>>()?,
             agency: Regex::new(AGENCY)?,
+            keyword: Regex::new(KEYWORD)?,
             may_credit: Regex::new(&format!(
                 r"[(\[/|]|via|ourtesy|OURTESY|{KEYWORD}|{AGENCY}|{HOUSE}"
             ))?,
@@ -239,6 +240,9 @@ struct Credit {
     /// Whether the pattern has an agency name in it (every pattern that has one
     /// requires it).
     needs_agency: bool,
+    /// Whether the pattern has a photo keyword in it (`Photo`, `Credit`): both that
+    /// have one require it.
+    needs_keyword: bool,
     /// Words one of which a line needs for the pattern to match (see [`GATES`]).
     needs_words: &'static [&'static str],
     /// Whether the credit is a bracket that closes the line (`(Photo: X)`).
@@ -251,6 +255,7 @@ impl Credit {
             wide: Regex::new(pattern)?,
             narrow: Regex::new(&narrow_classes(pattern))?,
             needs_agency: pattern.contains(AGENCY),
+            needs_keyword: pattern.contains(KEYWORD),
             needs_words: GATES
                 .iter()
                 .find(|(part, _)| pattern.contains(part))
@@ -288,6 +293,7 @@ struct Caption {
     cfg: Config,
     credits: Vec<Credit>,
     agency: Regex,
+    keyword: Regex,
     /// Every credit pattern needs one of these (a bracket, a slash or bar, `via`,
     /// `courtesy`, a photo keyword or an agency name): one cheap search spares most
     /// lines all of them.
@@ -339,11 +345,13 @@ impl Caption {
         // Most credit patterns need an agency name: one search for any spares them
         // on lines that have none.
         let agency = self.agency.is_match(tail);
+        let keyword = self.keyword.is_match(tail);
         let closes = line.trim_end_matches([' ', '\t']).ends_with([')', ']']);
         let narrow = is_narrow(line);
         self.credits
             .iter()
             .filter(|c| agency || !c.needs_agency)
+            .filter(|c| keyword || !c.needs_keyword)
             .filter(|c| closes || !c.closes)
             .filter(|c| c.needs_words.is_empty() || c.needs_words.iter().any(|w| tail.contains(w)))
             .map(|c| if narrow { &c.narrow } else { &c.wide })
@@ -902,12 +910,17 @@ mod tests {
     }
 
     #[test]
-    fn the_bracketed_credits_are_known_to_close_the_line() {
+    fn the_gated_patterns_are_the_ones_meant() {
         let closing: Vec<usize> = (compiled().iter().enumerate())
             .filter(|(_, c)| c.closes)
             .map(|(k, _)| k)
             .collect();
         assert_eq!(closing, [0, 1, 2, 3, 13, 17]);
+        let keyword: Vec<usize> = (compiled().iter().enumerate())
+            .filter(|(_, c)| c.needs_keyword)
+            .map(|(k, _)| k)
+            .collect();
+        assert_eq!(keyword, [4, 5]);
     }
 
     #[test]
