@@ -24,6 +24,7 @@ pub mod dedup;
 pub mod doc;
 pub mod edit;
 pub mod explain;
+mod hint;
 pub mod input;
 pub mod output;
 pub mod pipeline;

@@ -15,6 +15,10 @@ use crate::text::{push_char, push_lowercase, word_runs};
 /// Counters per row that [`LineCounts::crowding`] reads (all of a narrower row).
 pub const CROWDING_SAMPLE: usize = 1 << 16;
 
+/// Lines ahead whose counters are prefetched: a line's `depth` counters are in flight
+/// while this many lines before it are read.
+const PREFETCH_AHEAD: usize = 4;
+
 pub struct LineCounts {
     rows: Vec<Vec<u32>>,
     mask: u64,
@@ -44,7 +48,10 @@ impl LineCounts {
 
     /// Counts one document given its distinct line keys.
     pub fn add_keys(&mut self, keys: &[u64]) {
-        for &k in keys {
+        for (i, &k) in keys.iter().enumerate() {
+            if let Some(&ahead) = keys.get(i + PREFETCH_AHEAD) {
+                self.prefetch_key(ahead);
+            }
             for r in 0..self.rows.len() {
                 let slot = self.slot(k, r);
                 self.rows[r][slot] = self.rows[r][slot].saturating_add(1);
@@ -75,16 +82,41 @@ impl LineCounts {
     /// says, but stopping at the first row below `need`: most lines occur once, and
     /// each row is a cache miss in a sketch of tens of megabytes.
     pub fn at_least(&self, line: &str, need: u32) -> bool {
-        if need == 0 {
-            return true;
-        }
-        let Some(k) = line_key(line) else {
-            return false;
-        };
+        need == 0 || line_key(line).is_some_and(|k| self.key_at_least(k, need))
+    }
+
+    /// [`LineCounts::at_least`] for a line's [`line_key`].
+    pub fn key_at_least(&self, key: u64, need: u32) -> bool {
         self.rows
             .iter()
             .enumerate()
-            .all(|(r, row)| row[self.slot(k, r)] >= need)
+            .all(|(r, row)| row[self.slot(key, r)] >= need)
+    }
+
+    /// [`LineCounts::at_least`] for each of `lines`, each with its own `need`. Each
+    /// counter is a cache miss: the lines are hashed first, and each line's counters
+    /// are loaded while the lines before it are looked up.
+    pub fn each_at_least<'a>(&self, lines: impl IntoIterator<Item = (&'a str, u32)>) -> Vec<bool> {
+        let keys: Vec<(Option<u64>, u32)> = lines
+            .into_iter()
+            .map(|(line, need)| (line_key(line), need))
+            .collect();
+        (0..keys.len())
+            .map(|i| {
+                if let Some(&(Some(ahead), _)) = keys.get(i + PREFETCH_AHEAD) {
+                    self.prefetch_key(ahead);
+                }
+                let (key, need) = keys[i];
+                need == 0 || key.is_some_and(|k| self.key_at_least(k, need))
+            })
+            .collect()
+    }
+
+    /// Starts loading `key`'s counters (a hint only).
+    fn prefetch_key(&self, key: u64) {
+        for (r, row) in self.rows.iter().enumerate() {
+            crate::hint::prefetch(&row[self.slot(key, r)]);
+        }
     }
 
     /// The chance that a line counted in one document reads as in `need` or more:
@@ -281,8 +313,10 @@ mod tests {
         for d in 0..300 {
             c.add_document(&format!("Menu\nline {}\nline {}", d % 7, d % 101));
         }
-        for line in ["Menu", "line 3", "line 50", "line 5000", "never seen", "  "] {
-            for need in [0, 1, 2, 3, 4, 40, 43, 300, 301] {
+        let lines = ["Menu", "line 3", "line 50", "line 5000", "never seen", "  "];
+        let needs = [0, 1, 2, 3, 4, 40, 43, 300, 301];
+        for line in lines {
+            for need in needs {
                 assert_eq!(
                     c.at_least(line, need),
                     c.count(line) >= need,
@@ -290,6 +324,13 @@ mod tests {
                 );
             }
         }
+        // Many lines at once, each with its own need, in order.
+        let pairs: Vec<(&str, u32)> = (lines.iter().cycle().zip(needs.iter().cycle()))
+            .take(lines.len() * needs.len())
+            .map(|(&l, &n)| (l, n))
+            .collect();
+        let each: Vec<bool> = pairs.iter().map(|&(l, n)| c.count(l) >= n).collect();
+        assert_eq!(c.each_at_least(pairs.iter().copied()), each);
     }
 
     #[test]

@@ -10,6 +10,8 @@
 //! those with the key, as with a map per key. An item costs 6 bytes plus 2 to 4 bytes
 //! of heads (a `HashMap<u32, u32>` head per key plus a 4-byte chain cost 14 to 24).
 
+use crate::hint::prefetch;
+
 /// The end of a chain.
 pub const NONE: u32 = u32::MAX;
 
@@ -165,20 +167,6 @@ impl BandTable {
     pub fn heap_bytes(&self) -> usize {
         self.entries.capacity() * 6 + self.heads.capacity() * 4
     }
-}
-
-/// A hint only: loads the cache line holding `x`, changes nothing.
-#[inline(always)]
-pub(super) fn prefetch<T>(x: &T) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-        // SAFETY: a prefetch never faults and `x` is a valid reference anyway; SSE
-        // is part of every x86_64 target.
-        unsafe { _mm_prefetch::<_MM_HINT_T0>((x as *const T).cast::<i8>()) };
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = x;
 }
 
 #[cfg(test)]

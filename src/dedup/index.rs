@@ -18,10 +18,10 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use super::arena::{Arena, SpillOptions};
-use super::band::prefetch;
 use super::lsh::Lsh;
 use super::shingle::{Overlap, intersection_reaching, into_set, overlap_from};
 use super::sign::Signature;
+use crate::hint::prefetch;
 
 /// When a later set counts as a copy of an earlier one.
 #[derive(Debug, Clone, Copy)]

@@ -301,13 +301,16 @@ impl Rule for Blocks {
             l.stems = (from, flat.len() as u32);
         }
         if let Some(dump) = doc.dump.filter(|_| self.cfg.template_min_docs > 0) {
-            for l in &mut lines {
+            let template = dump.each_at_least(lines.iter().map(|l| {
                 let need = if l.shape == Shape::Prose {
                     self.cfg.template_min_docs_prose
                 } else {
                     self.cfg.template_min_docs
                 };
-                l.template = dump.at_least(&text[l.start..l.end], need);
+                (&text[l.start..l.end], need)
+            }));
+            for (l, t) in lines.iter_mut().zip(template) {
+                l.template = t;
             }
         }
         if lines.len() < self.cfg.min_lines || !lines.iter().any(|l| l.shape == Shape::Prose) {
