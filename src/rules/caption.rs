@@ -233,9 +233,11 @@ impl Caption {
 /// letter, mark or space, so both find the same credit; the narrow automaton is a
 /// fraction of the size. Building the wide one's lazy DFA states, once per thread, was
 /// most of the rule's time: its first pass over 10 MB took 101 ms, 71 with the narrow
-/// forms.
+/// forms. The wide form is compiled the first time a line needs it: most dumps have
+/// few such lines, and compiling the wide forms was a third of chaff's start-up.
 struct Credit {
-    wide: Regex,
+    pattern: String,
+    wide: std::sync::OnceLock<Regex>,
     narrow: Regex,
     /// Whether the pattern has an agency name in it (every pattern that has one
     /// requires it).
@@ -252,7 +254,8 @@ struct Credit {
 impl Credit {
     fn new(pattern: &str) -> Result<Credit, regex::Error> {
         Ok(Credit {
-            wide: Regex::new(pattern)?,
+            pattern: pattern.to_string(),
+            wide: std::sync::OnceLock::new(),
             narrow: Regex::new(&narrow_classes(pattern))?,
             needs_agency: pattern.contains(AGENCY),
             needs_keyword: pattern.contains(KEYWORD),
@@ -263,6 +266,16 @@ impl Credit {
             closes: pattern
                 .strip_suffix("[ \t]*$")
                 .is_some_and(|p| p.ends_with(r"[)\]])") || p.ends_with(r"\))")),
+        })
+    }
+}
+
+impl Credit {
+    /// The pattern as written. The patterns are constants, and the tests compile each
+    /// (`every_wide_form_compiles`): a failure here is a bug, not bad input.
+    fn wide(&self) -> &Regex {
+        self.wide.get_or_init(|| {
+            Regex::new(&self.pattern).expect("a credit pattern that compiles narrow compiles wide")
         })
     }
 }
@@ -354,7 +367,7 @@ impl Caption {
             .filter(|c| keyword || !c.needs_keyword)
             .filter(|c| closes || !c.closes)
             .filter(|c| c.needs_words.is_empty() || c.needs_words.iter().any(|w| tail.contains(w)))
-            .map(|c| if narrow { &c.narrow } else { &c.wide })
+            .map(|c| if narrow { &c.narrow } else { c.wide() })
             .filter_map(|re| re.captures(line)?.get(1))
             .filter(|m| words(m.as_str()) <= self.cfg.max_credit_words)
             .map(|m| (m.start(), m.end()))
@@ -811,7 +824,14 @@ mod tests {
         }
         for (k, c) in credits.iter().enumerate() {
             let find = |re: &Regex| re.captures(line).and_then(|m| m.get(1)).map(|m| m.range());
-            assert_eq!(find(&c.wide), find(&c.narrow), "pattern {k} on {line:?}");
+            assert_eq!(find(c.wide()), find(&c.narrow), "pattern {k} on {line:?}");
+        }
+    }
+
+    #[test]
+    fn every_wide_form_compiles() {
+        for p in credit_patterns() {
+            Regex::new(&p).unwrap();
         }
     }
 
@@ -866,7 +886,7 @@ mod tests {
         caption
             .credits
             .iter()
-            .filter_map(|c| c.wide.captures(line)?.get(1))
+            .filter_map(|c| c.wide().captures(line)?.get(1))
             .filter(|m| words(m.as_str()) <= caption.cfg.max_credit_words)
             .map(|m| (m.start(), m.end()))
             .min()
