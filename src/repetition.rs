@@ -86,7 +86,7 @@ impl LineCounts {
     }
 
     /// [`LineCounts::at_least`] for a line's [`line_key`].
-    pub fn key_at_least(&self, key: u64, need: u32) -> bool {
+    fn key_at_least(&self, key: u64, need: u32) -> bool {
         self.rows
             .iter()
             .enumerate()

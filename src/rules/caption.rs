@@ -233,8 +233,9 @@ impl Caption {
 /// letter, mark or space, so both find the same credit; the narrow automaton is a
 /// fraction of the size. Building the wide one's lazy DFA states, once per thread, was
 /// most of the rule's time: its first pass over 10 MB took 101 ms, 71 with the narrow
-/// forms. The wide form is compiled the first time a line needs it: most dumps have
-/// few such lines, and compiling the wide forms was a third of chaff's start-up.
+/// forms. The wide form is compiled the first time a line needs it: a run whose lines
+/// are all narrow never builds it, and building them all was half of a one-document
+/// run's time.
 struct Credit {
     pattern: String,
     wide: std::sync::OnceLock<Regex>,
@@ -268,9 +269,7 @@ impl Credit {
                 .is_some_and(|p| p.ends_with(r"[)\]])") || p.ends_with(r"\))")),
         })
     }
-}
 
-impl Credit {
     /// The pattern as written. The patterns are constants, and the tests compile each
     /// (`every_wide_form_compiles`): a failure here is a bug, not bad input.
     fn wide(&self) -> &Regex {

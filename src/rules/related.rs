@@ -420,6 +420,22 @@ mod tests {
     }
 
     #[test]
+    fn every_gallery_kind_ends_with_a_gate_word() {
+        let kinds = GALLERY
+            .split("(?i:")
+            .nth(1)
+            .unwrap()
+            .split(')')
+            .next()
+            .unwrap();
+        for kind in kinds.split('|') {
+            let last = kind.rsplit(r"\s+").next().unwrap();
+            assert!(GALLERY_LAST_WORDS.contains(&last), "{kind}");
+        }
+        assert_eq!(kinds.split('|').count(), 16);
+    }
+
+    #[test]
     fn only_the_long_s_folds_to_a_gallery_word_letter() {
         let letters: String = GALLERY_LAST_WORDS.concat();
         let any = Regex::new(&format!("(?i)^[{letters}]$")).unwrap();
