@@ -612,6 +612,10 @@ impl Blocks {
                 b_end = head;
             }
         }
+        // Most bodies are their core segment: its vocabulary is already built.
+        if (b_start, b_end) == segments[core] {
+            return (b_start, b_end, vocab);
+        }
         (b_start, b_end, vocab_of(b_start, b_end))
     }
 
