@@ -130,12 +130,12 @@ impl Cleaner {
             }
             let mut more = Findings::default();
             let view = DocView::new(&doc.id, &edited.text).with_dump(self.line_counts.as_ref());
-            let changed = DocView {
-                id: &doc.id,
-                text: &edited.text,
-                lines: changed_lines(&doc.text, &original_lines, &edited),
-                dump: self.line_counts.as_ref(),
-            };
+            let changed = DocView::with_lines(
+                &doc.id,
+                &edited.text,
+                changed_lines(&doc.text, &original_lines, &edited),
+            )
+            .with_dump(self.line_counts.as_ref());
             for rule in &self.rules {
                 let seen = if rule.line_local() { &changed } else { &view };
                 rule.check(seen, &mut more);

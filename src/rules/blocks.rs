@@ -196,7 +196,15 @@ impl LineInfo {
 impl Blocks {
     /// `cjk`: whether the text holds any CJK character (else words are counted by
     /// whitespace alone, which is the same count and one scan less per line).
-    fn describe(&self, text: &str, start: usize, end: usize, cjk: bool) -> Option<LineInfo> {
+    /// `words`: the span's whitespace-separated words, when the caller has them.
+    fn describe(
+        &self,
+        text: &str,
+        start: usize,
+        end: usize,
+        cjk: bool,
+        words: Option<usize>,
+    ) -> Option<LineInfo> {
         let (start, end) = trim_range(text, start, end);
         if start == end {
             return None;
@@ -205,7 +213,7 @@ impl Blocks {
         let words = if cjk {
             crate::text::count_words_cjk(line)
         } else {
-            crate::text::count_words(line)
+            words.unwrap_or_else(|| crate::text::count_words(line))
         };
         // A line cut off with an ellipsis is a teaser of text elsewhere (an excerpt
         // under a related link, a `more...` link), not a sentence of the article.
@@ -274,9 +282,11 @@ impl Rule for Blocks {
         removed.sort_unstable();
         let mut lines = Vec::with_capacity(doc.lines.len());
         let cjk = crate::text::may_have_cjk(text);
-        for l in &doc.lines {
+        for (k, l) in doc.lines.iter().enumerate() {
             for (s, e) in kept_pieces(l.start, l.end, &removed) {
-                if let Some(info) = self.describe(text, s, e, cjk) {
+                // A whole line's words are counted already (trimming changes no count).
+                let words = (s == l.start && e == l.end).then(|| doc.words[k] as usize);
+                if let Some(info) = self.describe(text, s, e, cjk, words) {
                     lines.push(info);
                 }
             }

@@ -142,7 +142,7 @@ impl Rule for Marker {
 
     fn check(&self, doc: &DocView<'_>, found: &mut Findings) {
         let text = doc.text;
-        for line in &doc.lines {
+        for (k, line) in doc.lines.iter().enumerate() {
             let l = line.text(text);
             let trimmed = l.trim();
             if trimmed.is_empty() {
@@ -152,9 +152,7 @@ impl Rule for Marker {
             let short = trimmed.len() <= 80;
             let (s, e) = trim_range(text, line.start, line.end);
             // A whole-line pattern that holds on a line of at most `max` words (0: off).
-            let fits = |max: usize| {
-                max > 0 && crate::text::count_words_upto(trimmed, max.saturating_add(1)) <= max
-            };
+            let fits = |max: usize| max > 0 && doc.words[k] as usize <= max;
             // The site's own voice: neither a quoted statement nor reported speech.
             let own_voice = || !trimmed.contains(['"', '“', '”']) && !self.reported.is_match(l);
             let kind = if short && self.alone.is_match(l) {

@@ -27,23 +27,43 @@ use crate::doc::Findings;
 use crate::repetition::LineCounts;
 use crate::text::{Line, lines};
 
-/// A document as the rules see it: the original text, split into lines once.
+/// A document as the rules see it: the original text, split into lines once, and each
+/// line's words counted once (most rules compare a line's length with a limit).
 pub struct DocView<'a> {
     pub id: &'a str,
     pub text: &'a str,
     pub lines: Vec<Line>,
+    /// The whitespace-separated words of each of `lines`, as [`crate::text::count_words`]
+    /// counts them (CJK text is not split here: see `count_words_cjk`).
+    pub words: Vec<u32>,
     /// Line counts over the whole run, when a first pass computed them.
     pub dump: Option<&'a LineCounts>,
 }
 
 impl<'a> DocView<'a> {
     pub fn new(id: &'a str, text: &'a str) -> Self {
+        Self::with_lines(id, text, lines(text).collect())
+    }
+
+    /// A view of some of `text`'s lines only.
+    pub fn with_lines(id: &'a str, text: &'a str, lines: Vec<Line>) -> Self {
+        let words = lines
+            .iter()
+            .map(|l| crate::text::count_words(l.text(text)) as u32)
+            .collect();
         DocView {
             id,
             text,
-            lines: lines(text).collect(),
+            lines,
+            words,
             dump: None,
         }
+    }
+
+    /// The words of line `k`, counted no further than `limit`: what
+    /// [`crate::text::count_words_upto`] gives for it.
+    pub fn words_upto(&self, k: usize, limit: usize) -> usize {
+        (self.words[k] as usize).min(limit)
     }
 
     pub fn with_dump(mut self, dump: Option<&'a LineCounts>) -> Self {
@@ -191,5 +211,21 @@ mod tests {
             let rule = (s.build)(&(s.defaults)()).expect("defaults build");
             assert_eq!(rule.id(), s.id);
         }
+    }
+
+    #[test]
+    fn a_view_counts_each_of_its_lines_words() {
+        let text = "  one two\n\nthree\u{a0}four  five \r\n\t\nsix";
+        let view = DocView::new("d", text);
+        assert_eq!(view.words, [2, 0, 3, 0, 1]);
+        for (k, l) in view.lines.iter().enumerate() {
+            for limit in 0..5 {
+                let capped = crate::text::count_words_upto(l.text(text), limit);
+                assert_eq!(view.words_upto(k, limit), capped);
+            }
+        }
+        // A view of some lines counts those.
+        let some = DocView::with_lines("d", text, vec![view.lines[4], view.lines[2]]);
+        assert_eq!(some.words, [1, 3]);
     }
 }

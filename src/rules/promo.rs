@@ -19,7 +19,7 @@ use serde_json::json;
 
 use super::{DocView, Rule, RuleConfig};
 use crate::doc::{Findings, Verdict};
-use crate::text::{count_words_upto, trim_range};
+use crate::text::trim_range;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -135,7 +135,7 @@ impl Rule for Promo {
             .enumerate()
             .filter_map(|(i, l)| {
                 let s = l.text(text);
-                let words = count_words_upto(s, cap);
+                let words = doc.words_upto(i, cap);
                 (words > 0).then(|| {
                     let hits = if words <= self.cfg.max_line_words {
                         self.hits(s)

@@ -217,10 +217,9 @@ impl Rule for Related {
         let text = doc.text;
         let mut i = 0;
         while i < doc.lines.len() {
-            let line = doc.lines[i];
+            let (line, n) = (doc.lines[i], doc.words[i] as usize);
             i += 1;
             let l = line.text(text);
-            let n = crate::text::count_words_upto(l, self.cfg.max_words.saturating_add(1));
             if n == 0 || n > self.cfg.max_words {
                 continue;
             }

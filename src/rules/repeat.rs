@@ -20,9 +20,7 @@ use xxhash_rust::xxh3::xxh3_128;
 
 use super::{DocView, Rule, RuleConfig};
 use crate::doc::{Findings, Verdict};
-use crate::text::{
-    count_words_cjk, count_words_upto, covered, may_have_cjk, merged_spans, trim_range, word_runs,
-};
+use crate::text::{count_words_cjk, covered, may_have_cjk, merged_spans, trim_range, word_runs};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -80,7 +78,7 @@ impl Rule for Repeat {
             // Too short by whitespace, and also as CJK words where the text has any (in
             // a text without, both counts are the same).
             let min = self.cfg.min_words;
-            if count_words_upto(l, min) < min && (!cjk || count_words_cjk(l) < min) {
+            if doc.words_upto(n, min) < min && (!cjk || count_words_cjk(l) < min) {
                 continue;
             }
             let k = key(l, &mut buf);

@@ -141,9 +141,10 @@ impl Thread {
         !words.is_empty() && self.headings.contains(&words.join(" "))
     }
 
-    fn is_stamp(&self, s: &str) -> bool {
-        // Counted no further than the limit it is compared with.
-        let n = count_words_upto(s, self.cfg.max_stamp_words.saturating_add(1));
+    /// Whether line `k` of `doc` is a comment's date stamp.
+    fn is_stamp(&self, doc: &DocView<'_>, k: usize) -> bool {
+        let s = doc.lines[k].text(doc.text);
+        let n = doc.words_upto(k, self.cfg.max_stamp_words.saturating_add(1));
         n > 0 && n <= self.cfg.max_stamp_words && self.time.is_match(s) && self.date.is_match(s)
     }
 }
@@ -164,7 +165,7 @@ impl Rule for Thread {
             })
             .collect();
         let stamps: Vec<usize> = (0..live.len())
-            .filter(|&k| self.is_stamp(doc.lines[live[k]].text(text)))
+            .filter(|&k| self.is_stamp(doc, live[k]))
             .collect();
         if stamps.len() < self.cfg.min_stamps {
             return;
