@@ -395,21 +395,7 @@ impl Rule for Caption {
             if l.trim().is_empty() {
                 continue;
             }
-            // Only compared with these limits: counting stops just past the larger. Most
-            // lines have no label and no credit, so it waits until one is found (the
-            // count of every line was a visible cost of the rule).
-            let words = std::cell::OnceCell::new();
-            let n = || {
-                *words.get_or_init(|| {
-                    crate::text::count_words_upto(
-                        l,
-                        self.cfg
-                            .max_caption_words
-                            .max(self.cfg.max_credit_words)
-                            .saturating_add(1),
-                    )
-                })
-            };
+            let n = || doc.words[k] as usize;
             let (whole_s, whole_e) = trim_range(text, line.start, line.end);
             let whole = |pattern: &str, extra: serde_json::Value| {
                 Verdict::new(Config::ID, whole_s, whole_e)
@@ -488,9 +474,10 @@ impl Caption {
     fn captions_above(&self, doc: &DocView<'_>, credit_lines: &[usize], found: &mut Findings) {
         let text = doc.text;
         for &k in credit_lines {
-            let Some(prev) = k.checked_sub(1).map(|j| &doc.lines[j]) else {
+            let Some(j) = k.checked_sub(1) else {
                 continue;
             };
+            let prev = &doc.lines[j];
             // Next to each other in the text: a line view may have gaps.
             if !text[prev.end..doc.lines[k].start]
                 .chars()
@@ -500,7 +487,7 @@ impl Caption {
                 continue;
             }
             let l = prev.text(text).trim();
-            let n = crate::text::count_words_upto(l, self.cfg.above_credit_words + 1);
+            let n = doc.words_upto(j, self.cfg.above_credit_words + 1);
             // A line ending in `:` introduces what follows; a line of `|`-separated
             // fields is a byline or a menu, not a description; a taken line is done.
             if n < 3
@@ -807,13 +794,41 @@ mod tests {
     }
 
     fn compiled() -> &'static [Credit] {
-        static CREDITS: std::sync::LazyLock<Vec<Credit>> = std::sync::LazyLock::new(|| {
-            credit_patterns()
-                .iter()
-                .map(|p| Credit::new(p).unwrap())
-                .collect()
-        });
-        &CREDITS
+        &caption().credits
+    }
+
+    fn caption() -> &'static Caption {
+        static CAPTION: std::sync::LazyLock<Caption> =
+            std::sync::LazyLock::new(|| Caption::new(&Config::default()).unwrap());
+        &CAPTION
+    }
+
+    /// Every line of the fixtures' inputs with captions and credits in them (JSONL
+    /// records' texts, not their raw lines).
+    fn fixture_lines() -> Vec<String> {
+        let mut out = Vec::new();
+        for dir in ["seeds", "noise", "sidebars", "reprint", "outlets"] {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures")
+                .join(dir)
+                .join("input");
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                let file = std::fs::read_to_string(&path).unwrap();
+                let texts: Vec<String> = if path.extension().is_some_and(|e| e == "jsonl") {
+                    file.lines()
+                        .map(|l| {
+                            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                            v["text"].as_str().unwrap().to_string()
+                        })
+                        .collect()
+                } else {
+                    vec![file]
+                };
+                out.extend(texts.iter().flat_map(|t| t.lines()).map(str::to_string));
+            }
+        }
+        out
     }
 
     /// The credit each pattern's two forms find in `line`, where it is narrow.
@@ -861,22 +876,11 @@ mod tests {
 
     #[test]
     fn narrow_patterns_find_the_wide_ones_credits_on_the_fixtures() {
-        let credits = compiled();
-        let mut lines = 0;
-        for dir in ["seeds", "noise", "sidebars", "reprint"] {
-            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("fixtures")
-                .join(dir)
-                .join("input");
-            for entry in std::fs::read_dir(&dir).unwrap() {
-                let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
-                for line in text.lines() {
-                    assert_forms_agree(credits, line);
-                    lines += 1;
-                }
-            }
+        let lines = fixture_lines();
+        for line in &lines {
+            assert_forms_agree(compiled(), line);
         }
-        assert!(lines > 200, "{lines} lines read");
+        assert!(lines.len() > 200, "{} lines read", lines.len());
     }
 
     /// The credit that ends `line` as every pattern's wide form finds it on the whole
@@ -891,39 +895,13 @@ mod tests {
             .min()
     }
 
-    fn caption() -> &'static Caption {
-        static CAPTION: std::sync::LazyLock<Caption> =
-            std::sync::LazyLock::new(|| Caption::new(&Config::default()).unwrap());
-        &CAPTION
-    }
-
     #[test]
     fn gates_turn_away_no_credit_on_the_fixtures() {
         let (c, mut credits) = (caption(), 0);
-        for dir in ["seeds", "noise", "sidebars", "reprint", "outlets"] {
-            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("fixtures")
-                .join(dir)
-                .join("input");
-            for entry in std::fs::read_dir(&dir).unwrap() {
-                let path = entry.unwrap().path();
-                let file = std::fs::read_to_string(&path).unwrap();
-                let texts: Vec<String> = if path.extension().is_some_and(|e| e == "jsonl") {
-                    file.lines()
-                        .map(|l| {
-                            let v: serde_json::Value = serde_json::from_str(l).unwrap();
-                            v["text"].as_str().unwrap().to_string()
-                        })
-                        .collect()
-                } else {
-                    vec![file]
-                };
-                for line in texts.iter().flat_map(|t| t.lines()) {
-                    let found = c.credit_at_end(line);
-                    assert_eq!(found, credit_at_end_ungated(c, line), "{line:?}");
-                    credits += usize::from(found.is_some());
-                }
-            }
+        for line in &fixture_lines() {
+            let found = c.credit_at_end(line);
+            assert_eq!(found, credit_at_end_ungated(c, line), "{line:?}");
+            credits += usize::from(found.is_some());
         }
         assert!(credits >= 5, "{credits} credits found");
     }

@@ -128,12 +128,12 @@ struct Related {
     button: Regex,
 }
 
-/// A line that reads like a link title: short, no sentence-final punctuation.
-fn is_title(line: &str, max_words: usize) -> bool {
+/// A line of `words` words that reads like a link title: short, no sentence-final
+/// punctuation.
+fn is_title(line: &str, words: usize, max_words: usize) -> bool {
     let t = line.trim();
-    let n = crate::text::count_words_upto(t, max_words.saturating_add(1));
-    n >= 2
-        && n <= max_words
+    words >= 2
+        && words <= max_words
         && !t.ends_with(['.', '!', ',', ';', ':', '"', '”', '’'])
         && t.chars()
             .next()
@@ -245,7 +245,7 @@ impl Rule for Related {
                         j += 1;
                         continue;
                     }
-                    if !is_title(next, self.cfg.max_title_words) {
+                    if !is_title(next, doc.words[j] as usize, self.cfg.max_title_words) {
                         break;
                     }
                     titles += 1;

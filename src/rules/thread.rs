@@ -28,7 +28,7 @@ use serde_json::json;
 use super::blocks::ends_like_sentence;
 use super::{DocView, Rule, RuleConfig};
 use crate::doc::{Findings, Verdict};
-use crate::text::{count_words_cjk, count_words_upto, covered, merged_spans};
+use crate::text::{count_words_cjk, covered, merged_spans};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -192,7 +192,7 @@ impl Rule for Thread {
             while first > taken_to && run[0] - (first - 1) < entry {
                 let s = doc.lines[live[first - 1]].text(text);
                 if ends_like_sentence(s)
-                    || count_words_upto(s, 2 * self.cfg.max_stamp_words + 1)
+                    || doc.words_upto(live[first - 1], 2 * self.cfg.max_stamp_words + 1)
                         > 2 * self.cfg.max_stamp_words
                 {
                     break;
