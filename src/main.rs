@@ -1,8 +1,13 @@
 //! `chaff`: parse arguments, run, map the outcome to an exit code.
 
+mod alloc;
 mod cli;
 
 use clap::Parser;
+
+/// Small blocks from mimalloc, large ones from the system allocator: see `alloc`.
+#[global_allocator]
+static GLOBAL: alloc::Split = alloc::Split;
 
 fn main() {
     let cli = match cli::Cli::try_parse() {
