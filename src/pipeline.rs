@@ -609,15 +609,24 @@ pub type ReadAll<'a> = dyn Fn(&mut dyn FnMut(Item) -> bool) + Sync + 'a;
 /// The first pass: every document's distinct lines counted into a fixed-size sketch.
 /// `read_all` hands every input item to its callback, in order, and stops when the
 /// callback returns false. Read errors are left to the main pass, which reports them.
-/// A reader thread parses the next batch while the pool hashes this one; counts are
-/// added in input order.
+/// Three stages overlap: a reader thread parses the next batch while the pool hashes
+/// this one, and an adder thread counts the batch before it, in input order.
 pub fn count_lines(read_all: &ReadAll, config: &Config, pool: &rayon::ThreadPool) -> LineCounts {
     let r = &config.repetition;
-    let mut counts = LineCounts::new(r.sketch_depth, r.sketch_width_bits);
     let batch_docs = config.input.batch_docs.max(1);
     let (tx, rx) = crossbeam_channel::bounded::<Vec<Item>>(1);
+    let (tx_keys, rx_keys) = crossbeam_channel::bounded::<Vec<Vec<u64>>>(1);
     std::thread::scope(|scope| {
         scope.spawn(move || send_batches(read_all, batch_docs, &tx));
+        let adder = scope.spawn(move || {
+            let mut counts = LineCounts::new(r.sketch_depth, r.sketch_width_bits);
+            for keys in rx_keys {
+                for k in &keys {
+                    counts.add_keys(k);
+                }
+            }
+            counts
+        });
         for batch in rx {
             let keys: Vec<Vec<u64>> = pool.install(|| {
                 batch
@@ -628,12 +637,15 @@ pub fn count_lines(read_all: &ReadAll, config: &Config, pool: &rayon::ThreadPool
                     })
                     .collect()
             });
-            for k in &keys {
-                counts.add_keys(k);
+            // The texts are freed on the pool, while this thread waits for the next batch.
+            pool.spawn(move || drop(batch));
+            if tx_keys.send(keys).is_err() {
+                break;
             }
         }
-    });
-    counts
+        drop(tx_keys);
+        adder.join().expect("the line counter panicked")
+    })
 }
 
 /// How crowded the line sketch is at the smallest count a rule acts on
