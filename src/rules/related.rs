@@ -10,7 +10,11 @@
 //! A grid of teaser cards, each closed by its own `Read more` button, goes whole: at
 //! least `card_buttons` buttons alone on their lines, each at most `max_card_lines`
 //! short lines (title, byline, excerpt) below the one before; above the first button,
-//! as many lines as the smallest card holds.
+//! as many lines as the smallest card holds. Under a heading, the cards can also be
+//! opened by a line of their own (a share bar, a date): the line right under the
+//! heading, again before each of at least `card_buttons` cards of 1 to
+//! `max_card_lines` lines of any length; after the last copy, as many lines as the
+//! smallest card holds.
 
 use regex::Regex;
 use serde::{Deserialize, Serialize};
@@ -207,6 +211,48 @@ impl Related {
     }
 }
 
+impl Related {
+    /// Under a heading, a row of cards each opened by the same short line (a share bar,
+    /// a date, a `Read more` button above its card): the first line below the heading
+    /// at least `card_buttons` times, each copy 1 to `max_card_lines` lines after the
+    /// one before. The cards may be long (quotes, excerpts): the heading already says
+    /// they are other stories. Returns the row's last line (past the last opener, as
+    /// many lines as the smallest card holds) and the number of cards.
+    fn opened_cards(&self, doc: &DocView<'_>, from: usize) -> Option<(usize, usize)> {
+        let (need, most) = (self.cfg.card_buttons, self.cfg.max_card_lines);
+        if need == 0 || most == 0 {
+            return None;
+        }
+        let text = doc.text;
+        let rows: Vec<usize> = (from..doc.lines.len())
+            .filter(|&k| doc.words[k] > 0)
+            .collect();
+        let &first = rows.first()?;
+        if doc.words[first] as usize > self.cfg.max_title_words {
+            return None;
+        }
+        let opener = doc.lines[first].text(text).trim();
+        let (mut openers, mut last, mut smallest) = (1, 0, usize::MAX);
+        for (r, &k) in rows.iter().enumerate().skip(1) {
+            if r - last - 1 > most {
+                break;
+            }
+            if doc.lines[k].text(text).trim() == opener {
+                if r == last + 1 {
+                    break; // two openers in a row: no card between them
+                }
+                smallest = smallest.min(r - last - 1);
+                (openers, last) = (openers + 1, r);
+            }
+        }
+        if openers < need {
+            return None;
+        }
+        let end = (last + smallest).min(rows.len() - 1);
+        Some((rows[end], openers))
+    }
+}
+
 impl Rule for Related {
     fn id(&self) -> &'static str {
         Config::ID
@@ -235,7 +281,15 @@ impl Rule for Related {
             };
             let mut end = e;
             let mut titles = 0;
-            if kind == "heading" && self.cfg.list_after_heading {
+            let mut cards = 0;
+            let opened = (kind == "heading" && self.cfg.list_after_heading)
+                .then(|| self.opened_cards(doc, i))
+                .flatten();
+            if let Some((last, n)) = opened {
+                cards = n;
+                end = trim_range(text, doc.lines[last].start, doc.lines[last].end).1;
+                i = last + 1;
+            } else if kind == "heading" && self.cfg.list_after_heading {
                 // Take the title lines under the heading; blank lines between them are
                 // part of the list, the first line that is not a title ends it.
                 let mut j = i;
@@ -254,13 +308,17 @@ impl Rule for Related {
                     i = j;
                 }
             }
+            let mut detail = json!({
+                "pattern": kind,
+                "line": l.trim(),
+                "titles": titles,
+            });
+            if cards > 0 {
+                detail["cards"] = json!(cards);
+            }
             found
                 .verdicts
-                .push(Verdict::new(Config::ID, s, end).with_detail(json!({
-                    "pattern": kind,
-                    "line": l.trim(),
-                    "titles": titles,
-                })));
+                .push(Verdict::new(Config::ID, s, end).with_detail(detail));
         }
     }
 }
@@ -329,6 +387,80 @@ mod tests {
         ] {
             let t = format!("{P}\n{heading}\n{P}");
             assert_eq!(removed(rule.as_ref(), &t), [heading], "{heading}");
+        }
+    }
+
+    /// Cards each opened by `opener`: a long quote, a title over its blurb, an excerpt
+    /// cut off with an ellipsis.
+    fn opened_cards(opener: &str) -> String {
+        let quote = "Courage is not the absence of fear but the decision that something else \
+                     matters more, and every morning asks us to make that decision again.";
+        [
+            opener,
+            quote,
+            opener,
+            "On gratitude",
+            "Gratitude turns what we have into enough, and it costs nothing to give.",
+            opener,
+            "The garden teaches patience: nothing you plant today will be ready tomorrow…",
+        ]
+        .join("\n")
+    }
+
+    #[test]
+    fn a_heading_takes_the_cards_its_repeated_opener_starts() {
+        let rule = build(Config::default());
+        for opener in [
+            "Whatsapp Facebook Pinterest Download",
+            "Share this quote",
+            "12 May 2019",
+        ] {
+            let cards = opened_cards(opener);
+            let text = format!("{P}\n{P}\nYou may also like\n{cards}");
+            assert_eq!(
+                cleaned(rule.as_ref(), &text),
+                format!("{P}\n{P}"),
+                "{opener}"
+            );
+            let found = findings(rule.as_ref(), &text);
+            let detail = found.verdicts[0].detail.as_ref().unwrap();
+            assert_eq!(detail["pattern"], "heading");
+            assert_eq!(detail["cards"], 3);
+            // The last card holds as many lines as the smallest: what follows it stays.
+            let text =
+                format!("{P}\nYou may also like\n{cards}\nThe council meets again in March.");
+            assert_eq!(
+                cleaned(rule.as_ref(), &text),
+                format!("{P}\nThe council meets again in March."),
+                "{opener}"
+            );
+        }
+    }
+
+    #[test]
+    fn cards_need_a_heading_and_an_opener_before_each() {
+        let rule = build(Config::default());
+        let opener = "Share this quote";
+        // No heading: a listicle with a share line under each item keeps its items (the
+        // line itself is other rules' business).
+        let text = format!("{P}\n{}", opened_cards(opener));
+        assert_eq!(cleaned(rule.as_ref(), &text), text);
+        // Two openers are no row: the heading goes with its title lines only.
+        let text = format!("{P}\nYou may also like\n{opener}\n{P}\n{opener}\n{P}");
+        assert_eq!(
+            cleaned(rule.as_ref(), &text),
+            format!("{P}\n{P}\n{opener}\n{P}")
+        );
+        // Openers in a row hold no card; a card longer than `max_card_lines` ends the row.
+        for gap in [0, 5] {
+            let card = vec![P; gap].join("\n");
+            let text = format!(
+                "{P}\nYou may also like\n{opener}\n{P}\n{opener}\n{card}\n{opener}\n{P}\n{opener}\n{P}"
+            )
+            .replace("\n\n", "\n");
+            let found = findings(rule.as_ref(), &text);
+            let detail = found.verdicts[0].detail.as_ref().unwrap();
+            assert!(detail.get("cards").is_none(), "gap {gap}: {detail}");
         }
     }
 
