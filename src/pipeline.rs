@@ -18,7 +18,7 @@ use crate::input::discover::Skipped;
 use crate::input::{self, Discovery};
 use crate::output::{Rejection, Report, Sink, write_bad, write_cleaned};
 use crate::repetition::LineCounts;
-use crate::rules::{DocView, Rule};
+use crate::rules::{Carry, DocView, Rule};
 use crate::text::Line;
 
 /// A document after the per-document stages (and, later, the global ones).
@@ -110,7 +110,10 @@ impl Cleaner {
             self.judge(&mut c);
             return c;
         }
-        let mut view = DocView::new(&doc.id, &doc.text).with_dump(self.line_counts.as_ref());
+        let carry = Carry::default();
+        let mut view = DocView::new(&doc.id, &doc.text)
+            .with_dump(self.line_counts.as_ref())
+            .with_carry(&carry);
         for rule in &self.rules {
             rule.check(&view, &mut found);
         }
@@ -129,7 +132,9 @@ impl Cleaner {
                 break;
             }
             let mut more = Findings::default();
-            let view = DocView::new(&doc.id, &edited.text).with_dump(self.line_counts.as_ref());
+            let view = DocView::new(&doc.id, &edited.text)
+                .with_dump(self.line_counts.as_ref())
+                .with_carry(&carry);
             let changed = DocView::with_lines(
                 &doc.id,
                 &edited.text,

@@ -193,6 +193,102 @@ impl LineInfo {
     }
 }
 
+/// What [`Blocks::describe`], the stems and the template lookup give a line: all of
+/// it depends on the line's text alone (a line without CJK has the same word count
+/// either way).
+#[derive(Clone, Copy)]
+struct Facts {
+    words: usize,
+    shape: Shape,
+    link_like: bool,
+    numeric: bool,
+    template: bool,
+}
+
+impl Facts {
+    fn line(self, start: usize, end: usize, stems: (u32, u32)) -> LineInfo {
+        LineInfo {
+            start,
+            end,
+            words: self.words,
+            shape: self.shape,
+            link_like: self.link_like,
+            numeric: self.numeric,
+            repeated: false,
+            template: self.template,
+            glued: false,
+            stems,
+        }
+    }
+}
+
+/// The lines one pass described, for the next pass over the clean text (see
+/// [`super::Carry`]): most of them are still there, unchanged.
+pub struct Carried {
+    /// The lines' texts, one after another.
+    text: String,
+    /// Sorted by hash.
+    lines: Vec<CarriedLine>,
+    stems: Vec<u64>,
+}
+
+struct CarriedLine {
+    /// Of the line's text.
+    hash: u64,
+    /// Where the text is in [`Carried::text`].
+    text: (u32, u32),
+    facts: Facts,
+    /// Where the stems are in [`Carried::stems`].
+    stems: (u32, u32),
+}
+
+impl Carried {
+    fn of(text: &str, lines: &[LineInfo], flat: &[u64]) -> Carried {
+        let mut c = Carried {
+            text: String::with_capacity(lines.iter().map(|l| l.end - l.start).sum()),
+            lines: Vec::with_capacity(lines.len()),
+            stems: Vec::with_capacity(flat.len()),
+        };
+        for l in lines {
+            let t = &text[l.start..l.end];
+            let at = c.text.len() as u32;
+            c.text.push_str(t);
+            let from = c.stems.len() as u32;
+            c.stems
+                .extend_from_slice(&flat[l.stems.0 as usize..l.stems.1 as usize]);
+            let facts = Facts {
+                words: l.words,
+                shape: l.shape,
+                link_like: l.link_like,
+                numeric: l.numeric,
+                template: l.template,
+            };
+            c.lines.push(CarriedLine {
+                hash: xxhash_rust::xxh3::xxh3_64(t.as_bytes()),
+                text: (at, c.text.len() as u32),
+                facts,
+                stems: (from, c.stems.len() as u32),
+            });
+        }
+        c.lines.sort_unstable_by_key(|l| l.hash);
+        c
+    }
+
+    /// The facts and stems of a line with this text, if the pass before had one.
+    fn find(&self, line: &str) -> Option<(Facts, &[u64])> {
+        if line.is_empty() {
+            return None;
+        }
+        let hash = xxhash_rust::xxh3::xxh3_64(line.as_bytes());
+        let i = self.lines.partition_point(|l| l.hash < hash);
+        self.lines[i..]
+            .iter()
+            .take_while(|l| l.hash == hash)
+            .find(|l| &self.text[l.text.0 as usize..l.text.1 as usize] == line)
+            .map(|l| (l.facts, &self.stems[l.stems.0 as usize..l.stems.1 as usize]))
+    }
+}
+
 impl Blocks {
     /// `cjk`: whether the text holds any CJK character (else words are counted by
     /// whitespace alone, which is the same count and one scan less per line).
@@ -282,14 +378,59 @@ impl Rule for Blocks {
         removed.sort_unstable();
         let mut lines = Vec::with_capacity(doc.lines.len());
         let cjk = crate::text::may_have_cjk(text);
+        // Each line's stems, hashed once: cohesion is measured several times over.
+        // Seeds and bench pages have a content word in every 11 to 14 bytes: room for
+        // one in eight is set aside once instead of growing a doubling at a time.
+        let mut flat: Vec<u64> = Vec::with_capacity(text.len() / 8);
+        // Lines the pass before described have the same shape, stems and template test
+        // here: they depend on a line's text alone. The others are worked out, and
+        // `fresh` lists them for the template lookups.
+        let before = doc.carry.and_then(|c| c.blocks.borrow_mut().take());
+        let mut fresh = Vec::new();
         for (k, l) in doc.lines.iter().enumerate() {
             for (s, e) in kept_pieces(l.start, l.end, &removed) {
+                let known = before.as_ref().and_then(|b| {
+                    let (s, e) = trim_range(text, s, e);
+                    b.find(&text[s..e])
+                        .map(|(facts, stems)| (s, e, facts, stems))
+                });
+                if let Some((start, end, f, stems)) = known {
+                    let from = flat.len() as u32;
+                    flat.extend_from_slice(stems);
+                    lines.push(f.line(start, end, (from, flat.len() as u32)));
+                    continue;
+                }
                 // A whole line's words are counted already (trimming changes no count).
                 let words = (s == l.start && e == l.end).then(|| doc.words[k] as usize);
-                if let Some(info) = self.describe(text, s, e, cjk, words) {
+                if let Some(mut info) = self.describe(text, s, e, cjk, words) {
+                    let from = flat.len() as u32;
+                    stems(
+                        &text[info.start..info.end],
+                        self.cfg.content_word_chars,
+                        |h| flat.push(h),
+                    );
+                    info.stems = (from, flat.len() as u32);
+                    fresh.push(lines.len());
                     lines.push(info);
                 }
             }
+        }
+        if let Some(dump) = doc.dump.filter(|_| self.cfg.template_min_docs > 0) {
+            let template = dump.each_at_least(fresh.iter().map(|&i| {
+                let l = &lines[i];
+                let need = if l.shape == Shape::Prose {
+                    self.cfg.template_min_docs_prose
+                } else {
+                    self.cfg.template_min_docs
+                };
+                (&text[l.start..l.end], need)
+            }));
+            for (&i, t) in fresh.iter().zip(template) {
+                lines[i].template = t;
+            }
+        }
+        if let Some(carry) = doc.carry {
+            *carry.blocks.borrow_mut() = Some(Carried::of(text, &lines, &flat));
         }
         mark_repeated(text, &mut lines);
         mark_glued(text, &mut lines);
@@ -298,30 +439,6 @@ impl Rule for Blocks {
         }
         if self.cfg.embed_lines > 0 {
             mark_embeds(text, &mut lines, self.cfg.embed_lines);
-        }
-        // Each line's stems, hashed once: cohesion is measured several times over.
-        // Seeds and bench pages have a content word in every 11 to 14 bytes: room for
-        // one in eight is set aside once instead of growing a doubling at a time.
-        let mut flat: Vec<u64> = Vec::with_capacity(text.len() / 8);
-        for l in &mut lines {
-            let from = flat.len() as u32;
-            stems(&text[l.start..l.end], self.cfg.content_word_chars, |h| {
-                flat.push(h)
-            });
-            l.stems = (from, flat.len() as u32);
-        }
-        if let Some(dump) = doc.dump.filter(|_| self.cfg.template_min_docs > 0) {
-            let template = dump.each_at_least(lines.iter().map(|l| {
-                let need = if l.shape == Shape::Prose {
-                    self.cfg.template_min_docs_prose
-                } else {
-                    self.cfg.template_min_docs
-                };
-                (&text[l.start..l.end], need)
-            }));
-            for (l, t) in lines.iter_mut().zip(template) {
-                l.template = t;
-            }
         }
         if lines.len() < self.cfg.min_lines || !lines.iter().any(|l| l.shape == Shape::Prose) {
             return;
@@ -1363,7 +1480,7 @@ mod tests {
     use super::*;
     use crate::doc::Findings;
     use crate::rules::DocView;
-    use crate::rules::testing::{build, cleaned, findings, removed};
+    use crate::rules::testing::{build, cleaned, findings, fixture_texts, removed};
 
     #[test]
     fn sentence_endings_include_quotes_and_brackets() {
@@ -1380,6 +1497,70 @@ mod tests {
         for l in ["Famous people", "Rating: 3.5/5", "Tech / Cars", "Subscribe"] {
             assert!(!ends_like_sentence(l), "{l}");
         }
+    }
+
+    #[test]
+    fn what_a_pass_carries_changes_no_verdict() {
+        use crate::repetition::LineCounts;
+        use crate::rules::Carry;
+        let rule = build(Config::default());
+        let texts = fixture_texts();
+        assert!(texts.len() > 20, "{} fixture documents", texts.len());
+        // Some lines are template text (in five documents or more), most are not.
+        let mut counts = LineCounts::new(4, 16);
+        for (k, t) in texts.iter().enumerate() {
+            for _ in 0..if k % 4 == 0 { 5 } else { 1 } {
+                counts.add_document(t);
+            }
+        }
+        let check = |text: &str, carry: Option<&Carry>| {
+            let mut view = DocView::new("d", text).with_dump(Some(&counts));
+            if let Some(c) = carry {
+                view = view.with_carry(c);
+            }
+            let mut found = Findings::default();
+            rule.check(&view, &mut found);
+            found.verdicts
+        };
+        let (mut carried, mut described) = (0, 0);
+        for text in &texts {
+            let first = check(text, None);
+            let clean = crate::edit::apply(text, &first).text;
+            // The next pass's text, and one where every third line changed (a word
+            // added) or went: lines the pass before saw and lines it did not.
+            let edited: String = clean
+                .lines()
+                .enumerate()
+                .filter(|(k, _)| k % 6 != 5)
+                .map(|(k, l)| {
+                    if k % 3 == 0 {
+                        format!("{l} more\n")
+                    } else {
+                        format!("{l}\n")
+                    }
+                })
+                .collect();
+            for next in [&clean, &edited] {
+                let carry = Carry::default();
+                assert_eq!(check(text, Some(&carry)), first, "the first pass");
+                let c = carry.blocks.borrow();
+                let before = c.as_ref().expect("the first pass leaves its lines");
+                for line in next.lines() {
+                    let (s, e) = crate::text::trim_range(line, 0, line.len());
+                    match before.find(&line[s..e]) {
+                        Some(_) => carried += 1,
+                        None => described += 1,
+                    }
+                }
+                drop(c);
+                assert_eq!(check(next, Some(&carry)), check(next, None), "{next}");
+            }
+        }
+        // Both paths ran: lines found in what the pass before carried, and new ones.
+        assert!(
+            carried > 100 && described > 50,
+            "{carried} carried, {described} new"
+        );
     }
 
     #[test]

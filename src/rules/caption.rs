@@ -806,29 +806,11 @@ mod tests {
     /// Every line of the fixtures' inputs with captions and credits in them (JSONL
     /// records' texts, not their raw lines).
     fn fixture_lines() -> Vec<String> {
-        let mut out = Vec::new();
-        for dir in ["seeds", "noise", "sidebars", "reprint", "outlets"] {
-            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("fixtures")
-                .join(dir)
-                .join("input");
-            for entry in std::fs::read_dir(&dir).unwrap() {
-                let path = entry.unwrap().path();
-                let file = std::fs::read_to_string(&path).unwrap();
-                let texts: Vec<String> = if path.extension().is_some_and(|e| e == "jsonl") {
-                    file.lines()
-                        .map(|l| {
-                            let v: serde_json::Value = serde_json::from_str(l).unwrap();
-                            v["text"].as_str().unwrap().to_string()
-                        })
-                        .collect()
-                } else {
-                    vec![file]
-                };
-                out.extend(texts.iter().flat_map(|t| t.lines()).map(str::to_string));
-            }
-        }
-        out
+        crate::rules::testing::fixture_texts()
+            .iter()
+            .flat_map(|t| t.lines())
+            .map(str::to_string)
+            .collect()
     }
 
     /// The credit each pattern's two forms find in `line`, where it is narrow.

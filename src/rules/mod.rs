@@ -38,6 +38,17 @@ pub struct DocView<'a> {
     pub words: Vec<u32>,
     /// Line counts over the whole run, when a first pass computed them.
     pub dump: Option<&'a LineCounts>,
+    /// What rules carry from one cleaning pass over this document to the next.
+    pub carry: Option<&'a Carry>,
+}
+
+/// What a rule carries from a cleaning pass over a document to the next pass, over the
+/// clean text: facts about lines that depend on their text alone, so that the lines
+/// the first pass left as they were need not be worked out again. A rule must give the
+/// same verdicts with and without it.
+#[derive(Default)]
+pub struct Carry {
+    pub blocks: std::cell::RefCell<Option<blocks::Carried>>,
 }
 
 impl<'a> DocView<'a> {
@@ -57,6 +68,7 @@ impl<'a> DocView<'a> {
             lines,
             words,
             dump: None,
+            carry: None,
         }
     }
 
@@ -68,6 +80,11 @@ impl<'a> DocView<'a> {
 
     pub fn with_dump(mut self, dump: Option<&'a LineCounts>) -> Self {
         self.dump = dump;
+        self
+    }
+
+    pub fn with_carry(mut self, carry: &'a Carry) -> Self {
+        self.carry = Some(carry);
         self
     }
 }
@@ -161,6 +178,35 @@ pub(crate) mod testing {
     //! Helpers for rule unit tests: run one rule on a text and look at what it removed.
     use super::*;
     use crate::edit;
+
+    /// Every fixture document's text (JSONL records' texts, whole text files), in the
+    /// directories that hold articles.
+    pub fn fixture_texts() -> Vec<String> {
+        let mut out = Vec::new();
+        for dir in ["seeds", "noise", "sidebars", "reprint", "outlets", "cjk"] {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures")
+                .join(dir)
+                .join("input");
+            let mut paths: Vec<_> = std::fs::read_dir(&dir)
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .collect();
+            paths.sort();
+            for path in paths {
+                let file = std::fs::read_to_string(&path).unwrap();
+                if path.extension().is_some_and(|e| e == "jsonl") {
+                    for l in file.lines() {
+                        let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                        out.push(v["text"].as_str().unwrap().to_string());
+                    }
+                } else {
+                    out.push(file);
+                }
+            }
+        }
+        out
+    }
 
     pub fn build<C: RuleConfig>(cfg: C) -> Box<dyn Rule> {
         match cfg.build() {
