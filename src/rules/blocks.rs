@@ -194,8 +194,9 @@ impl LineInfo {
 }
 
 /// What [`Blocks::describe`], the stems and the template lookup give a line: all of
-/// it depends on the line's text alone (a line without CJK has the same word count
-/// either way).
+/// it depends on the line's text alone. (The word count reads CJK only in a document
+/// that may have some; a line that may have none counts the same either way, and a
+/// line that may have some makes its document one that may.)
 #[derive(Clone, Copy)]
 struct Facts {
     words: usize,

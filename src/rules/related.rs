@@ -209,9 +209,7 @@ impl Related {
             k = j + 1;
         }
     }
-}
 
-impl Related {
     /// Under a heading, a row of cards each opened by the same short line (a share bar,
     /// a date, a `Read more` button above its card): the first line below the heading
     /// at least `card_buttons` times, each copy 1 to `max_card_lines` lines after the
@@ -224,32 +222,39 @@ impl Related {
             return None;
         }
         let text = doc.text;
-        let rows: Vec<usize> = (from..doc.lines.len())
-            .filter(|&k| doc.words[k] > 0)
-            .collect();
-        let &first = rows.first()?;
+        // The non-blank lines from `from` on, read only as far as the row goes.
+        let mut rows = (from..doc.lines.len()).filter(|&k| doc.words[k] > 0);
+        let first = rows.next()?;
         if doc.words[first] as usize > self.cfg.max_title_words {
             return None;
         }
         let opener = doc.lines[first].text(text).trim();
-        let (mut openers, mut last, mut smallest) = (1, 0, usize::MAX);
-        for (r, &k) in rows.iter().enumerate().skip(1) {
-            if r - last - 1 > most {
-                break;
-            }
-            if doc.lines[k].text(text).trim() == opener {
-                if r == last + 1 {
-                    break; // two openers in a row: no card between them
+        // `card`: the non-blank lines since the last opener, at `last`.
+        let (mut openers, mut last, mut card, mut smallest) = (1, first, Vec::new(), usize::MAX);
+        for k in rows.by_ref() {
+            if doc.lines[k].text(text).trim() != opener {
+                card.push(k);
+                if card.len() > most {
+                    break;
                 }
-                smallest = smallest.min(r - last - 1);
-                (openers, last) = (openers + 1, r);
+                continue;
             }
+            if card.is_empty() {
+                // Two openers in a row: the row ends at the first, which opens no card.
+                return (openers > need).then_some((last, openers - 1));
+            }
+            smallest = smallest.min(card.len());
+            (openers, last) = (openers + 1, k);
+            card.clear();
         }
         if openers < need {
             return None;
         }
-        let end = (last + smallest).min(rows.len() - 1);
-        Some((rows[end], openers))
+        // The last card: as many lines as the smallest, of those read after the last
+        // opener (the loop stops one past a card too long) and those after them.
+        card.extend(rows.take(smallest.saturating_sub(card.len())));
+        card.truncate(smallest);
+        Some((card.last().copied().unwrap_or(last), openers))
     }
 }
 
@@ -451,6 +456,12 @@ mod tests {
             cleaned(rule.as_ref(), &text),
             format!("{P}\n{P}\n{opener}\n{P}")
         );
+        // Openers in a row end the row at the first of them.
+        let cards = opened_cards(opener);
+        let text = format!("{P}\nYou may also like\n{cards}\n{opener}\n{opener}\n{P}");
+        assert_eq!(cleaned(rule.as_ref(), &text), format!("{P}\n{opener}\n{P}"));
+        let found = findings(rule.as_ref(), &text);
+        assert_eq!(found.verdicts[0].detail.as_ref().unwrap()["cards"], 3);
         // Openers in a row hold no card; a card longer than `max_card_lines` ends the row.
         for gap in [0, 5] {
             let card = vec![P; gap].join("\n");
