@@ -14,7 +14,7 @@
 //! opened by a line of their own (a share bar, a date): the line right under the
 //! heading, again before each of at least `card_buttons` cards of 1 to
 //! `max_card_lines` lines of any length; after the last copy, as many lines as the
-//! smallest card holds.
+//! smallest card holds (two copies in a row end the row at the first).
 
 use regex::Regex;
 use serde::{Deserialize, Serialize};
