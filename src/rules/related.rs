@@ -241,13 +241,14 @@ impl Related {
             }
             if card.is_empty() {
                 // Two openers in a row: the row ends at the first, which opens no card.
-                return (openers > need).then_some((last, openers - 1));
+                return (openers > need.max(2)).then_some((last, openers - 1));
             }
             smallest = smallest.min(card.len());
             (openers, last) = (openers + 1, k);
             card.clear();
         }
-        if openers < need {
+        // A line seen once repeats nothing, whatever `card_buttons` says.
+        if openers < need.max(2) {
             return None;
         }
         // The last card: as many lines as the smallest, of those read after the last
@@ -456,6 +457,14 @@ mod tests {
             cleaned(rule.as_ref(), &text),
             format!("{P}\n{P}\n{opener}\n{P}")
         );
+        // One opener is no row, even where one button would be.
+        let one = build(Config {
+            card_buttons: 1,
+            ..Config::default()
+        });
+        let text = format!("{P}\nYou may also like\n{opener}\n{P}\n{P}");
+        // (The heading takes the opener as a title line; the paragraphs stay.)
+        assert_eq!(cleaned(one.as_ref(), &text), format!("{P}\n{P}\n{P}"));
         // Openers in a row end the row at the first of them.
         let cards = opened_cards(opener);
         let text = format!("{P}\nYou may also like\n{cards}\n{opener}\n{opener}\n{P}");
