@@ -390,16 +390,14 @@ impl Rule for Blocks {
         let mut fresh = Vec::new();
         for (k, l) in doc.lines.iter().enumerate() {
             for (s, e) in kept_pieces(l.start, l.end, &removed) {
-                let known = before.as_ref().and_then(|b| {
-                    let (s, e) = trim_range(text, s, e);
-                    b.find(&text[s..e])
-                        .map(|(facts, stems)| (s, e, facts, stems))
-                });
-                if let Some((start, end, f, stems)) = known {
-                    let from = flat.len() as u32;
-                    flat.extend_from_slice(stems);
-                    lines.push(f.line(start, end, (from, flat.len() as u32)));
-                    continue;
+                if let Some(before) = &before {
+                    let (start, end) = trim_range(text, s, e);
+                    if let Some((facts, stems)) = before.find(&text[start..end]) {
+                        let from = flat.len() as u32;
+                        flat.extend_from_slice(stems);
+                        lines.push(facts.line(start, end, (from, flat.len() as u32)));
+                        continue;
+                    }
                 }
                 // A whole line's words are counted already (trimming changes no count).
                 let words = (s == l.start && e == l.end).then(|| doc.words[k] as usize);

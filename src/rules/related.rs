@@ -221,6 +221,8 @@ impl Related {
         if need == 0 || most == 0 {
             return None;
         }
+        // A line seen once repeats nothing, whatever `card_buttons` says.
+        let need = need.max(2);
         let text = doc.text;
         // The non-blank lines from `from` on, read only as far as the row goes.
         let mut rows = (from..doc.lines.len()).filter(|&k| doc.words[k] > 0);
@@ -241,14 +243,13 @@ impl Related {
             }
             if card.is_empty() {
                 // Two openers in a row: the row ends at the first, which opens no card.
-                return (openers > need.max(2)).then_some((last, openers - 1));
+                return (openers > need).then_some((last, openers - 1));
             }
             smallest = smallest.min(card.len());
             (openers, last) = (openers + 1, k);
             card.clear();
         }
-        // A line seen once repeats nothing, whatever `card_buttons` says.
-        if openers < need.max(2) {
+        if openers < need {
             return None;
         }
         // The last card: as many lines as the smallest, of those read after the last
@@ -288,14 +289,12 @@ impl Rule for Related {
             let mut end = e;
             let mut titles = 0;
             let mut cards = 0;
-            let opened = (kind == "heading" && self.cfg.list_after_heading)
-                .then(|| self.opened_cards(doc, i))
-                .flatten();
-            if let Some((last, n)) = opened {
+            let list = kind == "heading" && self.cfg.list_after_heading;
+            if let Some((last, n)) = list.then(|| self.opened_cards(doc, i)).flatten() {
                 cards = n;
                 end = trim_range(text, doc.lines[last].start, doc.lines[last].end).1;
                 i = last + 1;
-            } else if kind == "heading" && self.cfg.list_after_heading {
+            } else if list {
                 // Take the title lines under the heading; blank lines between them are
                 // part of the list, the first line that is not a title ends it.
                 let mut j = i;
