@@ -9,7 +9,17 @@
 //! other keys in its bucket (one to two on average), and the items found are exactly
 //! those with the key, as with a map per key. An item costs 6 bytes plus 2 to 4 bytes
 //! of heads (a `HashMap<u32, u32>` head per key plus a 4-byte chain cost 14 to 24).
+//!
+//! A few keys hold far more items than the rest (two common phrases that both win
+//! their MinHash slots): walking their chains is one cache miss per item, for every
+//! lookup. A key found with [`CROWDED`] items is moved out of its chain into a list of
+//! its own, 4 more bytes an item, which a lookup copies whole. Where an item is stored
+//! changes no lookup's result, only its cost.
 
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
+
+use super::lsh::KeyHasher;
 use crate::hint::prefetch;
 
 /// The end of a chain.
@@ -21,6 +31,9 @@ const LOAD: usize = 2;
 /// Fewest bucket bits: the 16 key bits not stored in the entries.
 const MIN_BITS: u32 = 16;
 
+/// Items a lookup finds for one key before the key gets a list of its own.
+pub const CROWDED: usize = 32;
+
 pub struct BandTable {
     /// Per item: its key's top 16 bits, and the previous item in its bucket (low and
     /// high halves).
@@ -28,6 +41,9 @@ pub struct BandTable {
     heads: Vec<u32>,
     /// log2 of `heads.len()`.
     bits: u32,
+    /// Crowded keys' items, oldest first; they are in no chain. A few thousand keys
+    /// at most, so the map stays in cache.
+    crowded: HashMap<u32, Vec<u32>, BuildHasherDefault<KeyHasher>>,
 }
 
 impl Default for BandTable {
@@ -36,6 +52,7 @@ impl Default for BandTable {
             entries: Vec::new(),
             heads: Vec::new(),
             bits: MIN_BITS,
+            crowded: HashMap::default(),
         }
     }
 }
@@ -66,9 +83,53 @@ impl BandTable {
         } else if self.entries.len() >= self.heads.len() * LOAD && self.bits < 31 {
             self.grow();
         }
+        if let Some(list) = self.crowded.get_mut(&key) {
+            list.push(id);
+            self.entries.push(entry(key, NONE));
+            return;
+        }
         let b = self.bucket(key);
         self.entries.push(entry(key, self.heads[b]));
         self.heads[b] = id;
+    }
+
+    /// Moves `key`'s items out of their bucket's chain into a list of their own
+    /// (see [`CROWDED`]). Lookups find the same items afterwards.
+    pub fn crowd(&mut self, key: u32) {
+        let b = self.bucket(key);
+        if self.heads.is_empty() || self.crowded.contains_key(&key) {
+            return;
+        }
+        let top = (key >> 16) as u16;
+        let mut list = Vec::new();
+        // Relink the chain without the key's items: `kept` is the last item left in it.
+        let mut kept = NONE;
+        let mut id = self.heads[b];
+        self.heads[b] = NONE;
+        while id != NONE {
+            let e = self.entries[id as usize];
+            let next = next_of(e);
+            if e[0] == top {
+                list.push(id);
+                self.entries[id as usize] = entry(key, NONE);
+            } else {
+                match kept {
+                    NONE => self.heads[b] = id,
+                    k => {
+                        let ke = self.entries[k as usize];
+                        self.entries[k as usize] = entry((ke[0] as u32) << 16, id);
+                    }
+                }
+                kept = id;
+            }
+            id = next;
+        }
+        if kept != NONE {
+            let ke = self.entries[kept as usize];
+            self.entries[kept as usize] = entry((ke[0] as u32) << 16, NONE);
+        }
+        list.reverse();
+        self.crowded.insert(key, list);
     }
 
     /// Gives item `id` (the number of items so far) an entry in no bucket: it is
@@ -118,12 +179,15 @@ impl BandTable {
         self.bits += 1;
     }
 
-    /// Appends the ids of the items with `key` to `out`, newest first.
-    pub fn extend_with(&self, key: u32, out: &mut Vec<u32>) {
-        let mut id = self.head(key);
+    /// Appends the ids of the items with `key` to `out`, newest first, and returns
+    /// how many.
+    pub fn extend_with(&self, key: u32, out: &mut Vec<u32>) -> usize {
+        let before = out.len();
+        let mut id = self.head(key, out);
         while id != NONE {
             id = self.step(key, id, out);
         }
+        out.len() - before
     }
 
     /// Asks the CPU to start loading the bucket `key` falls in, so that a lookup
@@ -134,8 +198,14 @@ impl BandTable {
         }
     }
 
-    /// The newest item in `key`'s bucket (`NONE` if empty), its entry prefetched.
-    pub fn head(&self, key: u32) -> u32 {
+    /// Starts a lookup of `key`: appends a crowded key's items to `out` (newest
+    /// first) and returns `NONE`, or returns the newest item in the key's bucket
+    /// (`NONE` if empty), its entry prefetched, for [`BandTable::step`] to walk.
+    pub fn head(&self, key: u32, out: &mut Vec<u32>) -> u32 {
+        if let Some(list) = self.crowded.get(&key) {
+            out.extend(list.iter().rev());
+            return NONE;
+        }
         let id = match self.heads.get(self.bucket(key)) {
             Some(&id) => id,
             None => return NONE,
@@ -164,8 +234,17 @@ impl BandTable {
         next
     }
 
+    #[cfg(test)]
+    pub fn crowded_keys(&self) -> usize {
+        self.crowded.len()
+    }
+
     pub fn heap_bytes(&self) -> usize {
-        self.entries.capacity() * 6 + self.heads.capacity() * 4
+        self.entries.capacity() * 6
+            + self.heads.capacity() * 4
+            // hashbrown: a control byte and a (key, Vec) slot per bucket
+            + self.crowded.capacity() * (1 + 4 + 24)
+            + self.crowded.values().map(|v| v.capacity() * 4).sum::<usize>()
     }
 }
 
@@ -219,6 +298,65 @@ mod tests {
         t.extend_with(absent.unwrap_or_default(), &mut out);
         assert!(out.is_empty());
         assert!(t.heap_bytes() <= (4 << MIN_BITS) * 4 + n as usize * 6 * 2);
+    }
+
+    #[test]
+    fn crowded_keys_are_found_the_same_before_and_after_their_move_and_growth() {
+        let mut x = 7u32;
+        let mut random = move || {
+            x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            x ^ (x >> 15)
+        };
+        // A few keys take a third of the items; the rest are spread, and some share a
+        // bucket (low 16 bits) with a crowded key, so its chain keeps other keys' items.
+        let crowded: Vec<u32> = (0..6).map(|_| random()).collect();
+        let mut keys = Vec::new();
+        let n = 200_000u32;
+        for i in 0..n {
+            let r = random();
+            keys.push(match i % 3 {
+                0 => crowded[r as usize % crowded.len()],
+                1 => (r & 0xFFFF_0000) | (crowded[r as usize % 2] & 0xFFFF),
+                _ => r,
+            });
+        }
+        let mut t = BandTable::default();
+        let mut want: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+        let check = |t: &BandTable, want: &BTreeMap<u32, Vec<u32>>, key: u32| {
+            let mut out = vec![u32::MAX - 1];
+            let found = t.extend_with(key, &mut out);
+            let mut expect = want.get(&key).cloned().unwrap_or_default();
+            expect.reverse();
+            assert_eq!(found, expect.len());
+            assert_eq!(out[1..], expect[..], "key {key}");
+        };
+        for (id, &key) in keys.iter().enumerate() {
+            t.insert(key, id as u32);
+            want.entry(key).or_default().push(id as u32);
+            // Crowd keys at different points: before the first growth, between the
+            // two, and after; twice for one key (a no-op the second time).
+            match id {
+                1_000 => t.crowd(crowded[0]),
+                100_000 => {
+                    t.crowd(crowded[1]);
+                    t.crowd(crowded[1]);
+                    t.crowd(keys[2]);
+                }
+                150_000 => t.crowd(crowded[2]),
+                _ => {}
+            }
+            if id % 4999 == 0 {
+                for &k in &crowded {
+                    check(&t, &want, k);
+                }
+                check(&t, &want, keys[id / 2]);
+            }
+        }
+        assert!(t.bits > MIN_BITS, "the buckets doubled after a crowding");
+        assert_eq!(t.crowded.len(), 4);
+        for &key in want.keys() {
+            check(&t, &want, key);
+        }
     }
 
     #[test]

@@ -2,12 +2,13 @@
 //! become candidates when any band agrees. Candidates are only that: the index
 //! verifies every one on the real shingle sets.
 //!
-//! Layout, chosen to stay small: per band a [`BandTable`] (8 bytes an item plus 2 to 4
-//! bytes of bucket heads), so an item costs about `bands × 11` bytes.
+//! Layout, chosen to stay small: per band a [`BandTable`] (6 bytes an item plus 2 to 4
+//! bytes of bucket heads, 4 more for an item of a crowded key), so an item costs
+//! about `bands × 10` bytes.
 
 use std::hash::Hasher;
 
-use super::band::{BandTable, NONE};
+use super::band::{BandTable, CROWDED, NONE};
 
 /// For keys that are already hashes (band keys, `blocks`' stems): the map uses them as
 /// they are, or after one multiply.
@@ -87,12 +88,19 @@ impl Lsh {
     }
 
     /// Appends every item sharing a band with `sig` to `out`, sorted and deduplicated.
-    pub fn candidates(&self, sig: &[u32], out: &mut Vec<u32>) {
+    /// A lookup may move a crowded key's items to a list of their own
+    /// ([`super::band::CROWDED`]), which changes no later lookup's result.
+    pub fn candidates(&mut self, sig: &[u32], out: &mut Vec<u32>) {
         self.candidates_where(sig, |_| true, out)
     }
 
     /// The same, looking only in the bands `band` says yes to.
-    pub fn candidates_where(&self, sig: &[u32], band: impl Fn(usize) -> bool, out: &mut Vec<u32>) {
+    pub fn candidates_where(
+        &mut self,
+        sig: &[u32],
+        band: impl Fn(usize) -> bool,
+        out: &mut Vec<u32>,
+    ) {
         out.clear();
         // Each band's bucket and first entry are a cache miss or two on a large
         // index: start every band's loads before reading any of them.
@@ -101,7 +109,9 @@ impl Lsh {
         for b in (0..self.bands).filter(|&b| band(b)) {
             let key = self.key(sig, b);
             if n == keys.len() {
-                self.tables[b].extend_with(key, out);
+                if self.tables[b].extend_with(key, out) >= CROWDED {
+                    self.tables[b].crowd(key);
+                }
                 continue;
             }
             self.tables[b].prefetch_bucket(key);
@@ -110,17 +120,25 @@ impl Lsh {
         }
         let mut ids = [NONE; 64];
         for (&(b, key), id) in keys[..n].iter().zip(&mut ids) {
-            *id = self.tables[b as usize].head(key);
+            *id = self.tables[b as usize].head(key, out);
         }
         // Then walk the chains a step in each band in turn: every step is a miss too.
+        let mut found = [0usize; 64];
         let mut walking = n;
         while walking > 0 {
             walking = 0;
-            for (&(b, key), id) in keys[..n].iter().zip(&mut ids) {
+            for ((&(b, key), id), found) in keys[..n].iter().zip(&mut ids).zip(&mut found) {
                 if *id != NONE {
+                    let before = out.len();
                     *id = self.tables[b as usize].step(key, *id, out);
+                    *found += out.len() - before;
                     walking += 1;
                 }
+            }
+        }
+        for (&(b, key), &found) in keys[..n].iter().zip(&found) {
+            if found >= CROWDED {
+                self.tables[b as usize].crowd(key);
             }
         }
         out.sort_unstable();
@@ -159,6 +177,30 @@ mod tests {
         assert_eq!(out, [a, b]);
         l.candidates(&[3, 3, 3, 3, 3, 3, 3, 3], &mut out);
         assert!(out.is_empty());
+    }
+
+    #[test]
+    fn lookups_that_crowd_a_key_find_the_same_items_after() {
+        // Band 0 is the same for every item, band 1 for every third: both get crowded
+        // by the first lookups, and the items added later must still be found.
+        let mut l = Lsh::new(3, 1);
+        let sig = |i: u32| [7, i % 3, 1000 + i];
+        let mut out = Vec::new();
+        for i in 0..300u32 {
+            l.insert(&sig(i));
+            l.candidates(&[7, 99, 99], &mut out);
+            assert_eq!(out, (0..=i).collect::<Vec<_>>());
+            l.candidates(&[8, 1, 99], &mut out);
+            assert_eq!(out, (0..=i).filter(|j| j % 3 == 1).collect::<Vec<_>>());
+            l.candidates(&[8, 99, 1000 + i / 2], &mut out);
+            assert_eq!(out, [i / 2]);
+        }
+        let crowded: Vec<usize> = l.tables.iter().map(|t| t.crowded_keys()).collect();
+        assert_eq!(
+            crowded,
+            [1, 1, 0],
+            "the lookups moved the keys they found 32 times"
+        );
     }
 
     proptest::proptest! {
