@@ -65,6 +65,12 @@ fn next_of(e: [u16; 3]) -> u32 {
     e[1] as u32 | (e[2] as u32) << 16
 }
 
+/// Points item `id`'s entry at `next`, keeping its key bits.
+fn set_next(entries: &mut [[u16; 3]], id: u32, next: u32) {
+    let e = &mut entries[id as usize];
+    *e = entry((e[0] as u32) << 16, next);
+}
+
 impl BandTable {
     fn bucket(&self, key: u32) -> usize {
         // Keys are hashes already: their low bits are as good as any.
@@ -115,18 +121,14 @@ impl BandTable {
             } else {
                 match kept {
                     NONE => self.heads[b] = id,
-                    k => {
-                        let ke = self.entries[k as usize];
-                        self.entries[k as usize] = entry((ke[0] as u32) << 16, id);
-                    }
+                    k => set_next(&mut self.entries, k, id),
                 }
                 kept = id;
             }
             id = next;
         }
         if kept != NONE {
-            let ke = self.entries[kept as usize];
-            self.entries[kept as usize] = entry((ke[0] as u32) << 16, NONE);
+            set_next(&mut self.entries, kept, NONE);
         }
         list.reverse();
         self.crowded.insert(key, list);
@@ -160,18 +162,14 @@ impl BandTable {
                 let half = ((e[0] >> shift) & 1) as usize;
                 match tails[half] {
                     NONE => heads[b + half * old] = id,
-                    t => {
-                        self.entries[t as usize] =
-                            entry((self.entries[t as usize][0] as u32) << 16, id)
-                    }
+                    t => set_next(&mut self.entries, t, id),
                 }
                 tails[half] = id;
                 id = next;
             }
             for t in tails {
                 if t != NONE {
-                    self.entries[t as usize] =
-                        entry((self.entries[t as usize][0] as u32) << 16, NONE);
+                    set_next(&mut self.entries, t, NONE);
                 }
             }
         }
@@ -253,13 +251,18 @@ mod tests {
     use super::*;
     use std::collections::BTreeMap;
 
-    #[test]
-    fn finds_exactly_the_items_with_the_key_across_growth() {
-        let mut x = 1u32;
-        let mut random = move || {
+    /// A deterministic stream of well-mixed 32-bit numbers from `seed`.
+    fn numbers(seed: u32) -> impl FnMut() -> u32 {
+        let mut x = seed;
+        move || {
             x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
             x ^ (x >> 15)
-        };
+        }
+    }
+
+    #[test]
+    fn finds_exactly_the_items_with_the_key_across_growth() {
+        let mut random = numbers(1);
         // Keys repeat, and many share their low 16 bits, so buckets hold several keys
         // before and after the buckets double (at 2 × 65536 items, then 4 ×).
         let pool: Vec<u32> = (0..40_000)
@@ -302,11 +305,7 @@ mod tests {
 
     #[test]
     fn crowded_keys_are_found_the_same_before_and_after_their_move_and_growth() {
-        let mut x = 7u32;
-        let mut random = move || {
-            x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-            x ^ (x >> 15)
-        };
+        let mut random = numbers(7);
         // A few keys take a third of the items; the rest are spread, and some share a
         // bucket (low 16 bits) with a crowded key, so its chain keeps other keys' items.
         let crowded: Vec<u32> = (0..6).map(|_| random()).collect();
