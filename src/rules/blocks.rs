@@ -183,6 +183,9 @@ struct LineInfo {
     /// A teaser card's headline glued to its blurb (see [`glued_headline`]), next to
     /// another such line.
     glued: bool,
+    /// An introduction (a line of `intro_words` or more ending in `:`) or one of the
+    /// non-sentence lines right under it (see [`mark_introduced`]).
+    introduced: bool,
     /// This line's content-word stems: a range of the document's stem list.
     stems: (u32, u32),
 }
@@ -218,6 +221,7 @@ impl Facts {
             repeated: false,
             template: self.template,
             glued: false,
+            introduced: false,
             stems,
         }
     }
@@ -338,11 +342,17 @@ impl Blocks {
             repeated: false,
             template: false,
             glued: false,
+            introduced: false,
             stems: (0, 0),
         })
     }
 
     fn score(&self, l: &LineInfo) -> f64 {
+        // An introduced list is the article's own: it neither adds to the body nor cuts
+        // it, so the prose on either side of it can be one window.
+        if l.introduced {
+            return 0.0;
+        }
         if l.repeated || l.template {
             return -(self.cfg.line_penalty
                 + self.cfg.word_penalty * (l.words as f64).min(self.cfg.max_line_score));
@@ -433,6 +443,9 @@ impl Rule for Blocks {
         }
         mark_repeated(text, &mut lines);
         mark_glued(text, &mut lines);
+        if self.cfg.intro_words > 0 {
+            mark_introduced(text, &mut lines, self.cfg.intro_words);
+        }
         if self.cfg.dialogue_lines > 0 {
             mark_dialogue(text, &mut lines, self.cfg.dialogue_lines);
         }
@@ -554,7 +567,9 @@ impl Rule for Blocks {
             let card = run.iter().filter(|l| l.shape == Shape::KeyValue).count();
             let is_card =
                 self.cfg.card_lines > 0 && card >= self.cfg.card_lines && 2 * card >= run.len();
-            if (cohesion < self.cfg.min_cohesion && !item) || is_card {
+            // A list the article introduces belongs to it, whatever words it uses.
+            let introduced = run[0].introduced;
+            if (cohesion < self.cfg.min_cohesion && !item && !introduced) || is_card {
                 let mut ev = evidence(run, "inside_body");
                 ev.push(if is_card { "card" } else { "low_cohesion" }.to_string());
                 push(found, run, cohesion, ev);
@@ -597,10 +612,11 @@ impl Blocks {
             }
             // Table cells (`63`, `85%`) do not widen a gap: a stats table's rows are
             // a label, a name and numbers, and must not cut the article into pieces.
+            // Nor does a list the article introduces (`Here is how I make it:`).
             let gap_start = i;
             let mut gap = 0;
             while i < end && !lines[i].is_sentence() {
-                if !lines[i].numeric {
+                if !lines[i].numeric && !lines[i].introduced {
                     gap += 1;
                 }
                 i += 1;
@@ -705,10 +721,15 @@ impl Blocks {
                 .cfg
                 .segment_cohesion
                 .max(self.cfg.relative_cohesion * own);
-            while let Some(head) = (b_start + 1..b_end)
+            while let Some(mut head) = (b_start + 1..b_end)
                 .rev()
                 .find(|&k| matches!(lines[k].shape, Shape::Fragment | Shape::KeyValue))
             {
+                // An item of an introduced list is no heading: the section starts at
+                // the introduction.
+                while head > b_start + 1 && lines[head].introduced && lines[head - 1].introduced {
+                    head -= 1;
+                }
                 // A listicle's last item is no tail: its header has the shape crossed.
                 let mut g = head;
                 while g > b_start && !lines[g - 1].is_sentence() {
@@ -1338,6 +1359,37 @@ fn mark_glued(text: &str, lines: &mut [LineInfo]) {
     }
 }
 
+/// A line of `intro_words` or more that ends in `:` (`Here is how I make it:`,
+/// `It opens:`) introduces what follows; the non-sentence lines right under it (an
+/// ingredient list, the lines of a quoted poem) are its list. Items stop at the first
+/// sentence, at a line repeated in the document or across the dump, and where an
+/// earlier rule removed text between two lines: what it removed (a share bar) was not
+/// the list, and what follows need not be either.
+fn mark_introduced(text: &str, lines: &mut [LineInfo], intro_words: usize) {
+    let plain = |l: &LineInfo| !l.is_sentence() && !l.repeated && !l.template;
+    let mut k = 0;
+    while k < lines.len() {
+        let l = &lines[k];
+        if !(plain(l) && l.words >= intro_words && text[l.start..l.end].ends_with(':')) {
+            k += 1;
+            continue;
+        }
+        let mut end = k + 1;
+        while end < lines.len()
+            && plain(&lines[end])
+            && text[lines[end - 1].end..lines[end].start].trim().is_empty()
+        {
+            end += 1;
+        }
+        if end > k + 1 {
+            for l in &mut lines[k..end] {
+                l.introduced = true;
+            }
+        }
+        k = end;
+    }
+}
+
 /// Short `Key: value` lines whose key also opens several prose lines (`Q:` and `A:` of
 /// an interview, a speaker in a transcript) are turns of the article's dialogue: they
 /// count as short sentences, not as a fact card.
@@ -1670,6 +1722,88 @@ mod tests {
         let list = "The new routes and their first departures are:\nRoute 41 – Northern loop, 5:40am\nRoute 42 – Harbour and depot, 6:05am\nRoute 43 – Stadium via market, 6:15am";
         let text = format!("{body}\n{list}\nHome\nContact\n© 2024 Example Media");
         assert_eq!(cleaned(rule.as_ref(), &text), format!("{body}\n{list}"));
+    }
+
+    #[test]
+    fn a_list_the_article_introduces_does_not_end_it() {
+        let rule = build(Config::default());
+        // An interview with a recipe in it: the ingredients (two of them only two or
+        // three words) must not cut the answers after them off as "after the body".
+        let interview = [
+            "Home cooks throw away the most flavourful parts of their vegetables, says Lena Hart, whose new book argues that a good stock needs nothing more than scraps and patience.",
+            "We spoke to her about waste, shortcuts and the one soup she makes every week.",
+            "What got you started on stock?",
+            "My grandmother. She kept a bag in the freezer for onion skins, carrot ends and parsley stalks, and every Sunday it became soup. I thought everyone did that until I moved out.",
+            "Is a stock cube really so bad?",
+            "It is not bad, it is just salt and flavouring. You lose the body that comes from slow cooking, and you pay for something you were about to throw in the bin.",
+            "What is the one soup you make every week?",
+            "A simple leek and potato soup. Here is how I make it:",
+            "2 large leeks, sliced",
+            "3 medium potatoes, peeled and diced",
+            "1 litre vegetable stock",
+            "30g butter",
+            "Salt and pepper",
+            "Melt the butter, soften the leeks for ten minutes, add the potatoes and stock, and simmer until the potatoes fall apart. Blend half of it and stir it back in.",
+            "Any last advice?",
+            "Taste as you go. Nobody ever ruined a soup by tasting it too often.",
+        ]
+        .join("\n");
+        // A news story quoting the first lines of a poem: they share no words with the
+        // report, and must not push its lede out of the body either.
+        let poem = [
+            "The city's poet laureate unveiled a new poem on Saturday to mark 300 years since the founding of the town, reading it aloud from the steps of the old town hall to a crowd of several hundred people.",
+            "The poem, called \"Harbour Light\", traces the city's history from a fishing village to a port. It opens:",
+            "Before the cranes, before the stone,",
+            "the tide came in and went alone,",
+            "and men with nets and salt-cracked hands",
+            "made homes along the shifting sands.",
+            "Organisers said copies would be printed on posters and displayed at bus stops across the city throughout the anniversary year.",
+            "\"Poetry belongs in public,\" the laureate said. \"It should be where people wait, not only where they study.\"",
+        ]
+        .join("\n");
+        for article in [interview, poem] {
+            assert_eq!(cleaned(rule.as_ref(), &article), article);
+        }
+    }
+
+    #[test]
+    fn an_introduction_lists_only_the_lines_right_under_it() {
+        let b = Blocks {
+            cfg: Config::default(),
+        };
+        let text = "It opens with these lines:\nBefore the cranes\nthe tide came in\nShare on Facebook\nMost read stories\nThe figures he gave were these:\nA sentence of the article that ends here.\nShare this:\nFacebook";
+        // The lines as the rule sees them when an earlier rule removed the share button.
+        let (mut lines, mut at) = (Vec::new(), 0);
+        for l in text.split('\n') {
+            if l != "Share on Facebook" {
+                lines.extend(b.describe(text, at, at + l.len(), false, None));
+            }
+            at += l.len() + 1;
+        }
+        mark_introduced(text, &mut lines, 4);
+        let got: Vec<bool> = lines.iter().map(|l| l.introduced).collect();
+        // The list stops where the removed text was; an introduction with a sentence
+        // under it lists nothing; `Share this:` is too short to introduce.
+        assert_eq!(got, [true, true, true, false, false, false, false, false]);
+    }
+
+    #[test]
+    fn an_introduced_list_after_the_body_is_kept_or_cut_whole() {
+        let rule = build(Config::default());
+        let teaser = "A famous chef has opened a bakery in the old harbour warehouse, selling sourdough loaves and cinnamon buns to queues of tourists every morning.";
+        let text = format!(
+            "{}\nYou might also be interested in these stories:\nChef opens bakery in harbour warehouse\nFootball club signs new striker\n{teaser}",
+            long_article()
+        );
+        let out = cleaned(rule.as_ref(), &text);
+        // The teaser after the list is another story: introducing the list does not
+        // make what follows it article text.
+        assert!(!out.contains("sourdough"), "{out}");
+        assert_eq!(
+            out.contains("Chef opens"),
+            out.contains("Football club"),
+            "{out}"
+        );
     }
 
     #[test]
@@ -2383,6 +2517,7 @@ mod cohesion_props {
     fn line(shape: Shape, repeated: bool, stems: (u32, u32)) -> LineInfo {
         LineInfo {
             glued: false,
+            introduced: false,
             start: 0,
             end: 0,
             words: 0,
