@@ -66,9 +66,10 @@ fn pattern() -> String {
         r"This\s+(?:story|article|report|piece|post)\s+(?:was\s+|has\s+been\s+)?(?:originally|first)\s+(?:published|appeared|ran)\s+(?:on|in|at|by)\s+\p{Lu}",
         // Author contact: `Jane Doe can be reached at jane@example.com` (an address or
         // a handle is required: the phrase alone could be prose), `Follow Jane Doe on
-        // Twitter`. Not the outlet's own `Follow us on …`, which is page furniture, and
-        // not `Write to X at …`: on the bench pages that line is as often the boundary
-        // `blocks` ends the article at, and cut first it was not there to see.
+        // Twitter`. Not the outlet's own `Follow us on …`, which is page furniture
+        // (`marker`'s `follow` removes it), and not `Write to X at …`: on the bench
+        // pages that line is as often the boundary `blocks` ends the article at, and
+        // cut first it was not there to see.
         &format!(
             r"[^.!?\n]*?(?-u:\b)(?:can|may)\s+be\s+(?:reached|contacted|emailed)\s+(?:at|via|on|by\s+email\s+at)\s+{CONTACT}"
         ),

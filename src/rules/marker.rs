@@ -30,7 +30,8 @@ pub struct Config {
     pub glued: bool,
     /// Remove lines made only of share-button words.
     pub share_buttons: bool,
-    /// Most words in a `Sign up for …` / `Subscribe to …` line.
+    /// Most words in a `Sign up for …` / `Subscribe to …` line, and in the outlet's
+    /// call to follow it (`Follow us on Instagram`, `Download our app`).
     pub max_signup_words: usize,
     /// Most words in a copyright line (`© 2019 X. All rights reserved.`; 0: off).
     pub max_copyright_words: usize,
@@ -65,6 +66,9 @@ const SHARE: &str = r"on|via|to|this|the|article|story|page|post|with|friends|sh
 /// A button row starts with a button word, not a filler.
 const SHARE_FIRST: &str = r"share|tweet|email|e-mail|facebook|twitter|whatsapp|linkedin|pinterest|reddit|print|messenger|flipboard|telegram|copy\s+link|link\s+copied";
 
+/// Social platforms an outlet asks readers to follow it on.
+const PLATFORM: &str = r"Facebook|Twitter|X|Instagram|LinkedIn|YouTube|TikTok|Telegram|WhatsApp|Threads|Bluesky|Mastodon|Snapchat|Google\s+News|social\s+media";
+
 /// Markers safe to cut when glued to a paragraph: nobody writes them in prose.
 const GLUED: &str = r"ADVERTISEMENT|Advertisement|SKIP ADVERTISEMENT|(?:Story|Article) continues below(?: advertisement)?|Continue reading the main story|Scroll to continue with content";
 
@@ -85,6 +89,12 @@ impl RuleConfig for Config {
             signup: Regex::new(
                 r"^[ \t]*(?:Sign\s+up|SIGN\s+UP|Subscribe|SUBSCRIBE)(?:\s+(?:now|today|here|free))?\s+(?:for|to)\s+(?:our(?-u:\b)|(?i:[^\n]*?(?-u:\b)(?:newsletters?|alerts|briefing|digest|updates|podcast|channel)(?-u:\b)))[^\n]*$",
             )?,
+            // The outlet's call to follow it: on a social platform (`Follow us on X`,
+            // `Follow The Daily Opinion section on Facebook`), or to join, download or
+            // get its own app, channel or newsletter. `Follow our guide` has neither.
+            follow: Regex::new(&format!(
+                r"^[ \t]*(?:(?:Follow|FOLLOW|Like|LIKE)\s+(?:us|US|our\s[^\n]{{0,40}}?|(?:the\s+)?\p{{Lu}}[^\n]{{0,60}}?)\s+(?i:on\s+(?:{PLATFORM}))(?-u:\b)|(?:Join|JOIN|Download|DOWNLOAD|Install|Get|GET|Add)\s+(?:us|our)\s+(?:[^\s.!?]+\s+){{0,3}}?(?i:{PLATFORM}|apps?|channel|newsletters?|alerts|podcast)(?-u:\b))[^\n]*$"
+            ))?,
             // A page's copyright notice: `©`, or `Copyright`/`(c)` with `©` or a year.
             copyright: Regex::new(
                 r"^[ \t]*(?:©|\([cC]\)[ \t]*(?:19|20)\d{2}|(?i:copyright)[ \t]*(?:©|\([cC]\)|(?:19|20)\d{2})|This\s+(?:document|article|story|material|content|page)\s+is\s+(?:subject\s+to|protected\s+by)\s+copyright)",
@@ -118,6 +128,7 @@ struct Marker {
     alone: Regex,
     share: Regex,
     signup: Regex,
+    follow: Regex,
     copyright: Regex,
     consent: Regex,
     callout: Regex,
@@ -161,6 +172,8 @@ impl Rule for Marker {
                 Some("share_buttons")
             } else if self.signup.is_match(l) && fits(self.cfg.max_signup_words) {
                 Some("signup")
+            } else if fits(self.cfg.max_signup_words) && self.follow.is_match(l) && own_voice() {
+                Some("follow")
             } else if self.copyright.is_match(l) && fits(self.cfg.max_copyright_words) {
                 Some("copyright")
             } else if (memchr::memmem::find(l.as_bytes(), b"ookie").is_some() // `cookie` in any case
@@ -267,6 +280,14 @@ mod tests {
             "Do you have a story for us? Contact our newsroom at news@example.com or call 0123 456 789.",
             "Got a story? Email us at news@example.com",
             "Have a news tip? Email us at tips@example.com.",
+            // calls to follow the outlet
+            "Follow us on Twitter and Instagram",
+            "Like us on Facebook",
+            "Follow The Daily Opinion section on Facebook, Twitter (@DailyOpinion) and Instagram.",
+            "Join our WhatsApp channel for the latest news.",
+            "Download our app for breaking news alerts.",
+            "Get our free Film newsletter",
+            "FOLLOW US ON SOCIAL MEDIA",
         ] {
             let text = format!("{P}\n{marker}\n{P}");
             assert_eq!(removed(rule.as_ref(), &text), [marker], "{marker}");
@@ -336,6 +357,13 @@ mod tests {
             "Residents who have a story about the floods said the council ignored them.",
             "She said she would email us the figures on Tuesday.",
             "Advertisement spending - continue reading our analysis of the market in the report below.",
+            "Follow our guide below to set up the router in five minutes.",
+            "Follow the money on Wall Street and you find the same names.",
+            "Like us, many families turned to social media for help.",
+            "Join our campaign to save the library, the organisers said on Facebook.",
+            "Get our attention, the protesters chanted outside the Instagram offices.",
+            "“Download our app and see,” the founder told investors.",
+            "Follow the results on Twitter as the votes are counted tonight.",
             "Subscribe to the idea that markets correct themselves, and you will be disappointed, the economist warned in a long interview with the paper last year about the state of the economy.",
         ] {
             assert!(
