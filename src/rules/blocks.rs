@@ -483,40 +483,39 @@ impl Rule for Blocks {
             ev.push(format!("byline_name:{name}"));
             push(found, run, cohesion(run, &flat, &vocab), ev);
             after = *end;
-        } else if self.cfg.intro_words > 0 && after < article_lines {
-            let intro = &text[lines[after].start..lines[after].end];
-            if intro.ends_with(':') && lines[after].words >= self.cfg.intro_words {
-                after += 1;
-                // Its items: non-sentence lines of a few words, not page template. In a
-                // numbered list, whatever stands between item `n` and item `n + 1` (a
-                // link, a price) is part of item `n`.
-                let mut number: Option<u32> = None;
-                while after < article_lines {
-                    let item = &lines[after];
-                    let n = list_number(&text[item.start..item.end]);
-                    if n.is_some() && (number.is_none() || n == number.map(|m| m + 1)) {
-                        number = n;
-                        after += 1;
-                        continue;
-                    }
-                    if item.is_sentence() || item.words < 3 || item.repeated || item.template {
-                        let next = number.and_then(|m| {
-                            let reach = (after + 1 + self.cfg.item_lines).min(article_lines);
-                            (after + 1..reach).find(|&k| {
-                                lines[k].shape == Shape::Bullet
-                                    && list_number(&text[lines[k].start..lines[k].end])
-                                        == Some(m + 1)
-                            })
-                        });
-                        let Some(k) = next.filter(|&k| lines[after..k].iter().all(|l| !l.template))
-                        else {
-                            break;
-                        };
-                        after = k;
-                        continue;
-                    }
+        } else if self.cfg.intro_words > 0
+            && after < article_lines
+            && introduces(text, &lines[after], self.cfg.intro_words)
+        {
+            after += 1;
+            // Its items: non-sentence lines of a few words, not page template. In a
+            // numbered list, whatever stands between item `n` and item `n + 1` (a
+            // link, a price) is part of item `n`.
+            let mut number: Option<u32> = None;
+            while after < article_lines {
+                let item = &lines[after];
+                let n = list_number(&text[item.start..item.end]);
+                if n.is_some() && (number.is_none() || n == number.map(|m| m + 1)) {
+                    number = n;
                     after += 1;
+                    continue;
                 }
+                if item.is_sentence() || item.words < 3 || item.repeated || item.template {
+                    let next = number.and_then(|m| {
+                        let reach = (after + 1 + self.cfg.item_lines).min(article_lines);
+                        (after + 1..reach).find(|&k| {
+                            lines[k].shape == Shape::Bullet
+                                && list_number(&text[lines[k].start..lines[k].end]) == Some(m + 1)
+                        })
+                    });
+                    let Some(k) = next.filter(|&k| lines[after..k].iter().all(|l| !l.template))
+                    else {
+                        break;
+                    };
+                    after = k;
+                    continue;
+                }
+                after += 1;
             }
         }
 
@@ -1359,6 +1358,11 @@ fn mark_glued(text: &str, lines: &mut [LineInfo]) {
     }
 }
 
+/// A line of `intro_words` or more words that ends in `:` introduces what follows.
+fn introduces(text: &str, l: &LineInfo, intro_words: usize) -> bool {
+    l.words >= intro_words && text[l.start..l.end].ends_with(':')
+}
+
 /// A line of `intro_words` or more that ends in `:` (`Here is how I make it:`,
 /// `It opens:`) introduces what follows; the non-sentence lines right under it (an
 /// ingredient list, the lines of a quoted poem) are its list. Items stop at the first
@@ -1370,7 +1374,7 @@ fn mark_introduced(text: &str, lines: &mut [LineInfo], intro_words: usize) {
     let mut k = 0;
     while k < lines.len() {
         let l = &lines[k];
-        if !(plain(l) && l.words >= intro_words && text[l.start..l.end].ends_with(':')) {
+        if !(plain(l) && introduces(text, l, intro_words)) {
             k += 1;
             continue;
         }
