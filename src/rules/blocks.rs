@@ -39,6 +39,10 @@ pub struct Config {
     pub short_sentence_weight: f64,
     /// Inside the body, a run of at least this many non-sentence lines is a block.
     pub inner_block_lines: usize,
+    /// Inside the body, a lone fragment of at most this many words with text removed
+    /// by earlier rules right above and right below it is what is left of a box (0:
+    /// off).
+    pub orphan_words: usize,
     /// A body segment beyond a gap stays when it shares at least this share of content
     /// words with the core segment.
     pub segment_cohesion: f64,
@@ -117,6 +121,7 @@ impl Default for Config {
             max_line_score: 50.0,
             short_sentence_weight: 0.5,
             inner_block_lines: 2,
+            orphan_words: 3,
             gap_lines: 3,
             segment_cohesion: 0.15,
             segment_size_ratio: 0.5,
@@ -492,7 +497,13 @@ impl Rule for Blocks {
             // numbered list, whatever stands between item `n` and item `n + 1` (a
             // link, a price) is part of item `n`.
             let mut number: Option<u32> = None;
-            while after < article_lines {
+            // An earlier rule's cut between two lines ends the list (as in
+            // `mark_introduced`): what it removed was not the list.
+            while after < article_lines
+                && text[lines[after - 1].end..lines[after].start]
+                    .trim()
+                    .is_empty()
+            {
                 let item = &lines[after];
                 let n = list_number(&text[item.start..item.end]);
                 if n.is_some() && (number.is_none() || n == number.map(|m| m + 1)) {
@@ -537,6 +548,11 @@ impl Rule for Blocks {
             }
             if i - run_start >= self.cfg.inner_block_lines {
                 runs.push((run_start, i));
+            } else if i - run_start == 1 && self.is_orphan(text, &lines, run_start) {
+                let run = &lines[run_start..i];
+                let mut ev = evidence(run, "inside_body");
+                ev.push("between_removals".to_string());
+                push(found, run, cohesion(run, &flat, &vocab), ev);
             } // else a subheading
         }
         // A listicle's item header (a name, a photo credit, a handle) has the same
@@ -562,8 +578,12 @@ impl Rule for Blocks {
                 && signatures[k].is_some()
                 && signatures.iter().filter(|s| **s == signatures[k]).count() >= self.cfg.item_runs;
             let cohesion = cohesion(run, &flat, &vocab);
-            // A card of `Key: value` lines is a fact box even when it is about the story.
-            let card = run.iter().filter(|l| l.shape == Shape::KeyValue).count();
+            // A card of `Key: value` lines is a fact box even when it is about the story,
+            // unless the article introduced them (`It will open in three phases:`).
+            let card = run
+                .iter()
+                .filter(|l| l.shape == Shape::KeyValue && !l.introduced)
+                .count();
             let is_card =
                 self.cfg.card_lines > 0 && card >= self.cfg.card_lines && 2 * card >= run.len();
             // A list the article introduces belongs to it, whatever words it uses.
@@ -763,6 +783,20 @@ impl Blocks {
             return (b_start, b_end, vocab);
         }
         (b_start, b_end, vocab_of(b_start, b_end))
+    }
+
+    /// Whether line `k` is what an earlier rule's cuts left of a box: a fragment of at
+    /// most `orphan_words` words with removed text right above and right below it (the
+    /// `Copied!` between a removed share bar and a removed newsletter box).
+    fn is_orphan(&self, text: &str, lines: &[LineInfo], k: usize) -> bool {
+        let cut = |a: &LineInfo, b: &LineInfo| !text[a.end..b.start].trim().is_empty();
+        self.cfg.orphan_words > 0
+            && k > 0
+            && k + 1 < lines.len()
+            && lines[k].shape == Shape::Fragment
+            && lines[k].words <= self.cfg.orphan_words
+            && cut(&lines[k - 1], &lines[k])
+            && cut(&lines[k], &lines[k + 1])
     }
 
     /// Where an author box starts among the body's last lines, and the byline name that
@@ -1677,6 +1711,84 @@ mod tests {
         assert!(!out.contains("Engine:"), "{out}");
         assert!(out.contains("regional grant"), "{out}");
         assert!(out.contains("bus network"), "{out}");
+    }
+
+    #[test]
+    fn a_key_value_list_the_article_introduces_is_no_fact_card() {
+        let rule = build(Config::default());
+        // The article's own list, in `Label: text` lines under its introduction, with a
+        // subheading above: none of it is a fact card.
+        let phases = "Timeline\nThe depots will be built in three phases, the director said:\nPhase 1: the northern depot, from the spring of next year\nPhase 2: the harbour depot and its charging yard\nPhase 3: a workshop for the electric fleet";
+        let text = format!("{}\n{phases}\n{}", article(), article_continued());
+        assert_eq!(cleaned(rule.as_ref(), &text), text);
+        // The same lines with no introduction are a card.
+        let card = phases.replace(
+            "\nThe depots will be built in three phases, the director said:",
+            "",
+        );
+        let out = cleaned(
+            rule.as_ref(),
+            &format!("{}\n{card}\n{}", article(), article_continued()),
+        );
+        assert!(!out.contains("Phase 2"), "{out}");
+        assert!(out.contains("regional grant"), "{out}");
+    }
+
+    /// `text` cleaned by the rule after an earlier rule removed each of `cuts`.
+    fn cleaned_after(rule: &dyn Rule, text: &str, cuts: &[&str]) -> String {
+        let view = DocView::new("t", text);
+        let mut found = Findings::default();
+        for cut in cuts {
+            let at = text.find(cut).expect("a cut is in the text");
+            found
+                .verdicts
+                .push(Verdict::new("earlier", at, at + cut.len()));
+        }
+        rule.check(&view, &mut found);
+        crate::edit::apply(text, &found.verdicts).text
+    }
+
+    #[test]
+    fn a_fragment_left_between_two_cuts_goes() {
+        let rule = build(Config::default());
+        let text = format!(
+            "{}\nShare this article\nCopied!\nNewsletter\nGet our best stories in your inbox\n{}",
+            article(),
+            article_continued()
+        );
+        let cuts = [
+            "Share this article",
+            "Newsletter\nGet our best stories in your inbox",
+        ];
+        let body = format!("{}\n{}", article(), article_continued());
+        assert_eq!(cleaned_after(rule.as_ref(), &text, &cuts), body);
+        // A subheading with a cut above it only, or one too long to be a leftover,
+        // stays.
+        let above_only = format!(
+            "{}\nShare this article\nWhat comes next\n{}",
+            article(),
+            article_continued()
+        );
+        let too_long = text.replace("Copied!", "What the council plans next");
+        for (text, line, cuts) in [
+            (above_only, "What comes next", &cuts[..1]),
+            (too_long, "What the council plans next", &cuts[..]),
+        ] {
+            let out = cleaned_after(rule.as_ref(), &text, cuts);
+            assert!(out.contains(line), "{out}");
+        }
+    }
+
+    #[test]
+    fn a_cut_after_an_introduced_list_ends_it() {
+        let rule = build(Config::default());
+        let body = format!("{}\n{}", article(), article_continued());
+        let list = "The new routes and their first departures are:\nRoute 41 – Northern loop, 5:40am\nRoute 42 – Harbour and depot, 6:05am";
+        let text = format!(
+            "{body}\n{list}\nShare on Facebook\nBuy this issue\nHome\nContact\n© 2024 Example Media"
+        );
+        let out = cleaned_after(rule.as_ref(), &text, &["Share on Facebook"]);
+        assert_eq!(out, format!("{body}\n{list}"));
     }
 
     #[test]
