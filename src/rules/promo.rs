@@ -118,6 +118,18 @@ impl Promo {
             .as_ref()
             .map_or(0, |re| re.find_iter(line).count())
     }
+
+    /// The box words in `line`, lowercased, with their spaces folded to one.
+    fn box_words(&self, line: &str) -> Vec<String> {
+        self.word.as_ref().map_or_else(Vec::new, |re| {
+            re.find_iter(line)
+                .map(|m| {
+                    let w: Vec<&str> = m.as_str().split_whitespace().collect();
+                    w.join(" ").to_lowercase()
+                })
+                .collect()
+        })
+    }
 }
 
 impl Rule for Promo {
@@ -146,23 +158,72 @@ impl Rule for Promo {
                 })
             })
             .collect();
-        if !lines.iter().any(|&(_, _, h)| h >= self.cfg.min_anchor_hits) {
+        if lines.iter().all(|&(_, _, h)| h == 0) {
             return;
         }
         let fits = |k: usize| lines[k].1 <= self.cfg.max_line_words;
+        let fragment = |k: usize| {
+            let s = doc.lines[lines[k].0].text(text);
+            lines[k].1 <= self.cfg.max_fragment_words
+                && !crate::rules::blocks::ends_like_sentence(s)
+        };
+        // An anchor: a line with `min_anchor_hits` box words, or the first of
+        // fragments that hold that many different box words between them, no more than
+        // `max_bridge` lines apart (a box of one-phrase lines: `Newsletter` / `Sign up
+        // for The Weekly` / `Enter your email`). Different words: share bars in a row
+        // each hold an `Email` button.
+        let anchor = |k: usize| {
+            if lines[k].2 >= self.cfg.min_anchor_hits {
+                return true;
+            }
+            if lines[k].2 == 0 || !fragment(k) {
+                return false;
+            }
+            let mut seen: Vec<String> = Vec::new();
+            let mut last = k;
+            for (j, &(line, _, hits)) in lines.iter().enumerate().skip(k) {
+                if j - last > self.cfg.max_bridge + 1 || !fits(j) {
+                    break;
+                }
+                if hits == 0 || !fragment(j) {
+                    continue;
+                }
+                last = j;
+                for w in self.box_words(doc.lines[line].text(text)) {
+                    if !seen.contains(&w) {
+                        seen.push(w);
+                    }
+                }
+                if seen.len() >= self.cfg.min_anchor_hits {
+                    return true;
+                }
+            }
+            false
+        };
         // Boxes as ranges of `lines`, grown from each anchor not yet in a box.
         let mut boxes: Vec<(usize, usize, usize)> = Vec::new(); // (first, last, anchor)
         let mut k = 0;
         while k < lines.len() {
-            if lines[k].2 < self.cfg.min_anchor_hits || boxes.last().is_some_and(|b| k <= b.1) {
+            if boxes.last().is_some_and(|b| k <= b.1) || !anchor(k) {
                 k += 1;
                 continue;
             }
+            // Upwards, a sentence of prose with a lone box word is the article's (`…
+            // readers can subscribe for $5.`), not the box's title: a box opens with
+            // its name or its pitch.
+            let prose = |j: usize| {
+                lines[j].1 >= PROSE_WORDS
+                    && lines[j].2 < self.cfg.min_anchor_hits
+                    && crate::rules::blocks::ends_like_sentence(doc.lines[lines[j].0].text(text))
+            };
             let grow = |from: usize, step: isize| -> usize {
                 let mut end = from;
                 let mut gap = 0;
                 let mut j = from as isize + step;
                 while j >= 0 && (j as usize) < lines.len() && fits(j as usize) {
+                    if step < 0 && prose(j as usize) {
+                        break;
+                    }
                     if lines[j as usize].2 > 0 {
                         end = j as usize;
                         gap = 0;
@@ -181,11 +242,6 @@ impl Rule for Promo {
             boxes.push((first, last, k));
             k = last + 1;
         }
-        let fragment = |k: usize| {
-            let s = doc.lines[lines[k].0].text(text);
-            lines[k].1 <= self.cfg.max_fragment_words
-                && !crate::rules::blocks::ends_like_sentence(s)
-        };
         // Boxes of sentences only stay: they are article text that talks about email.
         boxes.retain(|&(first, last, _)| first == last || (first..=last).any(fragment));
         if self.cfg.topic_hits > 0 {
@@ -251,6 +307,8 @@ mod tests {
             "Sign up to receive the day's top stories in your inbox.\nEmail address\nSubscribe",
             // IGN-style
             "Want more deals? Join the IGN Deals Newsletter and get offers in your inbox every week.",
+            // a box of one-phrase lines, one box word each
+            "Newsletter\nSign up for The Weekly Read\nThe best of our long reads, every Sunday.\nEnter your email",
         ] {
             let text = format!("{ARTICLE}\n{promo}\n{ARTICLE}");
             assert_eq!(removed(rule.as_ref(), &text), [promo], "{promo}");
@@ -264,6 +322,10 @@ mod tests {
     #[test]
     fn a_box_does_not_take_the_article_lines_next_to_it() {
         let rule = build(Config::default());
+        // The article's last sentence names a box word; the box under it starts below.
+        let last = "Readers who subscribe to the council's alerts will hear of closures first.";
+        let text = format!("{ARTICLE}\n{last}\nEmail address\nSubscribe");
+        assert_eq!(removed(rule.as_ref(), &text), ["Email address\nSubscribe"]);
         let text = format!(
             "{ARTICLE}\nThe reaction\nSign up for our newsletter to get the latest news in your inbox.\nWhat comes next\n{ARTICLE}"
         );
@@ -283,6 +345,10 @@ mod tests {
             "She checked her email one last time before the flight, her sister said.",
             "He wanted to sign up for the army at 17, his mother said.",
             "Subscribers will be able to share articles with friends.",
+            // The same box word on short lines in a row (share bars) is no box.
+            "Share on Facebook Twitter Email\nPhoto: the depot\nShare on Facebook Twitter Email",
+            // An article's subheading with a box word, over a paragraph with one.
+            "Email scams\nPolice said the messages asked residents to confirm their bank details by email.",
         ] {
             assert!(
                 removed(rule.as_ref(), text).is_empty(),
