@@ -4,9 +4,12 @@
 //! page shows where a player or script did not run (`Your browser does not support the
 //! video tag`, `Please enable JavaScript to view the comments`), a copyright notice
 //! on a line of its own (`© 2019 X. All rights reserved.`), a cookie-consent banner
-//! (`We use cookies to improve your experience`) and a call to readers (`Let us know
-//! in the comments below`, `Got a story? Email us at …`). The last two must be the
-//! site's own voice: a quoted line or reported speech (`…, the council said`) stays.
+//! (`We use cookies to improve your experience`), a call to readers (`Let us know
+//! in the comments below`, `Got a story? Email us at …`), the times and lengths a page
+//! prints beside an article (`Updated 3 hours ago`, `5 min read`) and the note on where
+//! it ran in print (`This article appears in the May 2023 print edition`). Consent
+//! banners and calls must be the site's own voice: a quoted line or reported speech
+//! (`…, the council said`) stays.
 //!
 //! Shape: a short known phrase ALONE on its line (any case, trailing `:`/`»`/`…`),
 //! a line made only of share-button words, a short call in the outlet's voice
@@ -35,6 +38,9 @@ pub struct Config {
     pub max_signup_words: usize,
     /// Most words in a copyright line (`© 2019 X. All rights reserved.`; 0: off).
     pub max_copyright_words: usize,
+    /// Most words in a note on the article's print edition (`This article appears in
+    /// the May 2023 issue`, `A version of this article appears in print on …`; 0: off).
+    pub max_print_words: usize,
     /// Most words in a cookie-consent line (`We use cookies to improve your
     /// experience`; 0: off).
     pub max_consent_words: usize,
@@ -50,6 +56,7 @@ impl Default for Config {
             share_buttons: true,
             max_signup_words: 20,
             max_copyright_words: 40,
+            max_print_words: 40,
             max_consent_words: 40,
             max_callout_words: 30,
         }
@@ -57,7 +64,7 @@ impl Default for Config {
 }
 
 /// Phrases that are a marker when they are the whole line (matched ignoring case).
-const ALONE: &str = r"advertisements?(?:\s*[-–—:|]\s*(?:scroll\s+to\s+continue|continue\s+reading(?:\s+below)?|(?:story|article)\s+continues\s+below))?|(?:sorry,?\s+)?your\s+(?:web\s+)?browser\s+(?:does\s+not|doesn['’]t|cannot)\s+support\s+(?:the\s+)?(?:html5?\s+)?(?:video|audio|iframes?|embedded)[^\n]{0,60}|media\s+playback\s+is\s+(?:unsupported|not\s+supported)\s+on\s+your\s+(?:device|browser)|(?:please|you\s+(?:must|need\s+to))\s+enable\s+javascript[^\n]{0,80}|javascript\s+is\s+(?:disabled|required|not\s+enabled)[^\n]{0,60}|advertising|ad|ads|ad\s+feedback|anzeige|werbung|publicidad|publicidade|publicité|pubblicità|реклама|advertentie|reklama|reklam|mainos|annonse|annons|sponsored(?:\s+content)?|paid\s+(?:content|post)|promoted|(?:story|article)\s+continues(?:\s+(?:below|after)(?:\s+(?:this\s+)?(?:advertisement|ad))?)?|continue\s+reading(?:\s+(?:below|the\s+(?:main|full)\s+(?:story|article)|here|article))?|keep\s+reading|read\s+more(?:\s+(?:below|here))?|read\s+(?:the\s+)?full\s+(?:article|story)(?:\s+here)?|click\s+here(?:\s+to\s+(?:read\s+more|continue(?:\s+reading)?|see\s+more|read\s+(?:the\s+)?full\s+(?:article|story)))?|see\s+more|show\s+more|load\s+more|view\s+more|scroll\s+(?:down\s+)?to\s+continue(?:\s+(?:with|reading)\s+content)?|skip\s+(?:advertisement|ad)|remove\s+ads|subscribe(?:\s+(?:now|today|here))?|sign\s+(?:in|up)|log\s+in|register|already\s+a\s+subscriber\??|become\s+a\s+member|listen\s+to\s+this\s+article|listen|play\s+video|watch\s+video|click\s+to\s+(?:play|expand|enlarge)|(?:\d+\s+)?comments?(?:\s*\(\d+\))?|show\s+comments|view\s+comments|leave\s+a\s+comment|join\s+the\s+(?:conversation|discussion|debate)|share\s+your\s+(?:thoughts|views)|have\s+your\s+say|tell\s+us\s+what\s+you\s+think|back\s+to\s+top|close|loading(?:\.\.\.|…)?|report\s+an\s+error|print\s+this\s+(?:article|page)|follow\s+us|all\s+rights\s+reserved";
+const ALONE: &str = r"advertisements?(?:\s*[-–—:|]\s*(?:scroll\s+to\s+continue|continue\s+reading(?:\s+below)?|(?:story|article)\s+continues\s+below))?|(?:sorry,?\s+)?your\s+(?:web\s+)?browser\s+(?:does\s+not|doesn['’]t|cannot)\s+support\s+(?:the\s+)?(?:html5?\s+)?(?:video|audio|iframes?|embedded)[^\n]{0,60}|media\s+playback\s+is\s+(?:unsupported|not\s+supported)\s+on\s+your\s+(?:device|browser)|(?:please|you\s+(?:must|need\s+to))\s+enable\s+javascript[^\n]{0,80}|javascript\s+is\s+(?:disabled|required|not\s+enabled)[^\n]{0,60}|advertising|ad|ads|ad\s+feedback|anzeige|werbung|publicidad|publicidade|publicité|pubblicità|реклама|advertentie|reklama|reklam|mainos|annonse|annons|sponsored(?:\s+content)?|paid\s+(?:content|post)|promoted|(?:story|article)\s+continues(?:\s+(?:below|after)(?:\s+(?:this\s+)?(?:advertisement|ad))?)?|continue\s+reading(?:\s+(?:below|the\s+(?:main|full)\s+(?:story|article)|here|article))?|keep\s+reading|read\s+more(?:\s+(?:below|here))?|read\s+(?:the\s+)?full\s+(?:article|story)(?:\s+here)?|click\s+here(?:\s+to\s+(?:read\s+more|continue(?:\s+reading)?|see\s+more|read\s+(?:the\s+)?full\s+(?:article|story)))?|see\s+more|show\s+more|load\s+more|view\s+more|scroll\s+(?:down\s+)?to\s+continue(?:\s+(?:with|reading)\s+content)?|skip\s+(?:advertisement|ad)|remove\s+ads|subscribe(?:\s+(?:now|today|here))?|sign\s+(?:in|up)|log\s+in|register|already\s+a\s+subscriber\??|become\s+a\s+member|listen\s+to\s+this\s+article|listen|play\s+video|watch\s+video|click\s+to\s+(?:play|expand|enlarge)|(?:\d+\s+)?comments?(?:\s*\(\d+\))?|show\s+comments|view\s+comments|leave\s+a\s+comment|join\s+the\s+(?:conversation|discussion|debate)|share\s+your\s+(?:thoughts|views)|have\s+your\s+say|tell\s+us\s+what\s+you\s+think|back\s+to\s+top|close|loading(?:\.\.\.|…)?|report\s+an\s+error|print\s+this\s+(?:article|page)|follow\s+us|all\s+rights\s+reserved|scroll\s+down\s+for\s+(?:the\s+)?(?:videos?|more)|reading\s+time:?\s*\d+\s*min(?:ute)?s?|\d+\s*(?:-\s*)?min(?:ute)?s?\s+read|(?:(?:last\s+)?(?:updated|published|posted)[ \t]*:?[ \t]*)?(?:about\s+|~)?(?:\d+|an?|one)\s+(?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?)\s+ago";
 
 /// Share-button words (and the fillers between them); a line of nothing else that
 /// starts with a button word is a button row.
@@ -99,6 +106,10 @@ impl RuleConfig for Config {
             copyright: Regex::new(
                 r"^[ \t]*(?:©|\([cC]\)[ \t]*(?:19|20)\d{2}|(?i:copyright)[ \t]*(?:©|\([cC]\)|(?:19|20)\d{2})|This\s+(?:document|article|story|material|content|page)\s+is\s+(?:subject\s+to|protected\s+by)\s+copyright)",
             )?,
+            // Where the article ran in print: the outlet's note, under the article.
+            print: Regex::new(
+                r"^[ \t]*(?:(?i:a)\s+version\s+of\s+this|This)\s+(?i:article|story|essay|piece|review|interview|column)\s+(?i:appears|appeared|was\s+published|ran)\s+(?i:in\s+print|in\s+(?:the\s+)?[^\n]{0,40}?(?:print\s+edition|issue\b|edition\b)|on\s+page\b)",
+            )?,
             // A consent banner: cookies in the site's voice, addressed to the reader.
             consent: Regex::new(
                 r"(?i)(?:(?:we|this\s+(?:site|website)|our\s+(?:site|website|partners))\s+uses?\s+cookies|(?:accept|allow|agree\s+to)(?:\s+(?:all|our|the))?\s+(?:use\s+of\s+)?cookies|cookie\s+(?:policy|settings|preferences|notice|consent)|(?:our|the)\s+use\s+of\s+cookies)",
@@ -130,6 +141,7 @@ struct Marker {
     signup: Regex,
     follow: Regex,
     copyright: Regex,
+    print: Regex,
     consent: Regex,
     callout: Regex,
     /// Words that speak to the reader or for the site.
@@ -176,6 +188,8 @@ impl Rule for Marker {
                 Some("follow")
             } else if self.copyright.is_match(l) && fits(self.cfg.max_copyright_words) {
                 Some("copyright")
+            } else if fits(self.cfg.max_print_words) && self.print.is_match(l) {
+                Some("print")
             } else if (memchr::memmem::find(l.as_bytes(), b"ookie").is_some() // `cookie` in any case
                 || memchr::memmem::find(l.as_bytes(), b"OOKIE").is_some())
                 && fits(self.cfg.max_consent_words)
@@ -288,6 +302,17 @@ mod tests {
             "Download our app for breaking news alerts.",
             "Get our free Film newsletter",
             "FOLLOW US ON SOCIAL MEDIA",
+            // page furniture of times and lengths
+            "Scroll down for video",
+            "5 min read",
+            "Reading time: 4 minutes",
+            "Updated 3 hours ago",
+            "Posted: 2 days ago",
+            "an hour ago",
+            // where the article ran in print
+            "This article appears in the July/August 2023 print edition with the headline “Keepers of the Light.”",
+            "A version of this article appears in print on Nov. 20, 2019, Section A, Page 1 of the New York edition with the headline: Council Expands Buses.",
+            "This story appeared in the May 2021 issue of Northern Monthly.",
         ] {
             let text = format!("{P}\n{marker}\n{P}");
             assert_eq!(removed(rule.as_ref(), &text), [marker], "{marker}");
@@ -364,6 +389,12 @@ mod tests {
             "Get our attention, the protesters chanted outside the Instagram offices.",
             "“Download our app and see,” the founder told investors.",
             "Follow the results on Twitter as the votes are counted tonight.",
+            "Scroll down for a minute and you will see why, she said.",
+            "The bus left 5 minutes ago.",
+            "He was released three days ago after a week in custody.",
+            "This article was originally published by Futurism. Read the original article.",
+            "This story appears to contradict what the minister told parliament in May.",
+            "The story appeared in the local paper on page 3, her lawyer said, and was later removed.",
             "Subscribe to the idea that markets correct themselves, and you will be disappointed, the economist warned in a long interview with the paper last year about the state of the economy.",
         ] {
             assert!(
