@@ -103,8 +103,9 @@ pub struct Config {
     /// its cohesion; runs of plain fragments or template lines do not count (0: off).
     pub item_runs: usize,
     /// An author box ends the body: among its last `author_lines` lines, one whose
-    /// first words hold a two-word name that stands in a short line before the body
-    /// (the byline) while its second word appears nowhere in the body above it; the
+    /// first words hold a two-word name that stands in a short line before the body or
+    /// in a fragment among the body's first `author_lines` lines (the byline) while its
+    /// second word appears nowhere else in the body above it; the
     /// section from there (with a heading line right above) goes when it holds at most
     /// `tail_section_share` of the rest's prose words (0: off).
     pub author_lines: usize,
@@ -808,14 +809,19 @@ impl Blocks {
         start: usize,
         end: usize,
     ) -> Option<(usize, String)> {
-        if self.cfg.author_lines == 0 || start == 0 || end <= start + 1 {
+        if self.cfg.author_lines == 0 || end <= start + 1 {
             return None;
         }
         let line = |l: &LineInfo| &text[l.start..l.end];
-        // Bylines: short lines before the body.
+        // Bylines: short lines before the body, and fragments among its first
+        // `author_lines` lines (a byline under the standfirst).
+        let top = (start + self.cfg.author_lines).min(end);
+        let in_body =
+            |k: usize| k < top && lines[k].shape == Shape::Fragment && lines[k].words <= 12;
         let bylines: Vec<&str> = lines[..start]
             .iter()
             .filter(|l| l.words <= 12)
+            .chain((start..top).filter(|&k| in_body(k)).map(|k| &lines[k]))
             .map(line)
             .collect();
         if bylines.is_empty() {
@@ -841,7 +847,7 @@ impl Blocks {
                 }
                 let name = format!("{first} {last}");
                 if !bylines.iter().any(|b| b.contains(&name))
-                    || lines[start..k].iter().any(|l| line(l).contains(last))
+                    || (start..k).any(|j| !in_body(j) && line(&lines[j]).contains(last))
                 {
                     continue;
                 }
@@ -2135,6 +2141,23 @@ mod tests {
         // With a heading above it, the heading goes too.
         let text = format!("By Jane Roe\n{}\nAbout the author\n{bio}", long_article());
         assert_eq!(cleaned(rule.as_ref(), &text), long_article());
+        // The byline may stand under a standfirst, inside the body's first lines.
+        let lines = long_article_lines();
+        let under = format!(
+            "{}\nBy Jane Roe\n{}\n{bio}",
+            lines[0],
+            lines[1..].join("\n")
+        );
+        let out = cleaned(rule.as_ref(), &under);
+        assert!(!out.contains("two cats"), "{out}");
+        assert!(
+            out.contains(lines[0]) && out.contains(lines[lines.len() - 1]),
+            "{out}"
+        );
+        // A name the article's prose uses above the box is its subject: the closing
+        // paragraph about her stays.
+        let subject = under.replace(lines[2], &format!("{} Jane Roe agreed.", lines[2]));
+        assert!(cleaned(rule.as_ref(), &subject).contains("two cats"));
         let off = build(Config {
             author_lines: 0,
             ..Config::default()
