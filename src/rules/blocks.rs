@@ -737,6 +737,27 @@ impl Blocks {
         // Peel such sections while they are small and far less cohesive with the rest
         // of the body than the article is with itself.
         if self.cfg.tail_section_share > 0.0 {
+            // An `About <Name>` heading opens the company's or the outlet's boilerplate
+            // (and what follows it: a disclaimer, a contact): it is about the same
+            // company as the release, so it shares its words, and only its size
+            // decides: it goes unless it is substantial (`segment_size_ratio` of the
+            // rest, as a segment beyond a gap).
+            let small = |head: usize| {
+                let words: usize = lines[head..b_end]
+                    .iter()
+                    .filter(|l| l.is_sentence())
+                    .map(|l| l.words)
+                    .sum();
+                (words as f64) < self.cfg.segment_size_ratio * prose_words(&(b_start, head)) as f64
+            };
+            if let Some(head) = (b_start + 1..b_end).rev().find(|&k| {
+                lines[k].shape == Shape::Fragment
+                    && lines[k].words <= ABOUT_HEADING_WORDS
+                    && is_about_heading(&text[lines[k].start..lines[k].end])
+            }) && small(head)
+            {
+                b_end = head;
+            }
             let need = self
                 .cfg
                 .segment_cohesion
@@ -1398,6 +1419,32 @@ fn mark_glued(text: &str, lines: &mut [LineInfo]) {
     }
 }
 
+/// Longest `About <Name>` heading, in words.
+const ABOUT_HEADING_WORDS: usize = 6;
+
+/// Whether `line` reads `About <Name>` (or the same in another language): the heading
+/// of a boilerplate paragraph about a company, an outlet or an author.
+fn is_about_heading(line: &str) -> bool {
+    [
+        "About ",
+        "Über ",
+        "À propos de ",
+        "À propos d’",
+        "Acerca de ",
+        "Sobre ",
+    ]
+    .iter()
+    .find_map(|p| line.strip_prefix(p))
+    .map(|rest| {
+        ["the ", "The ", "la ", "le ", "l'"]
+            .iter()
+            .find_map(|a| rest.strip_prefix(a))
+            .unwrap_or(rest)
+    })
+    .and_then(|rest| rest.chars().next())
+    .is_some_and(|c| c.is_uppercase() || c.is_numeric())
+}
+
 /// A line of `intro_words` or more words that ends in `:` introduces what follows.
 fn introduces(text: &str, l: &LineInfo, intro_words: usize) -> bool {
     l.words >= intro_words && text[l.start..l.end].ends_with(':')
@@ -1795,6 +1842,32 @@ mod tests {
         );
         let out = cleaned_after(rule.as_ref(), &text, &["Share on Facebook"]);
         assert_eq!(out, format!("{body}\n{list}"));
+    }
+
+    #[test]
+    fn an_about_heading_opens_boilerplate_however_many_words_it_shares() {
+        let rule = build(Config::default());
+        let body = long_article();
+        // The company's boilerplate is about the council's buses too.
+        let about = "About Northern Buses\nNorthern Buses runs the bus network across the northern districts for the city council, with twelve routes and a fleet of electric buses.";
+        let out = cleaned(rule.as_ref(), &format!("{body}\n{about}"));
+        assert_eq!(out, body);
+        // In Portuguese, and over a disclaimer after it.
+        let sobre = format!(
+            "Sobre Northern Buses\n{}\nForward-looking statements\nThis release contains statements about the bus network that may change.",
+            about.lines().nth(1).unwrap()
+        );
+        assert_eq!(cleaned(rule.as_ref(), &format!("{body}\n{sobre}")), body);
+        // Not a name after `About`, or a section as long as the article, stays.
+        let face = about.replace("About Northern Buses", "About face");
+        assert!(cleaned(rule.as_ref(), &format!("{body}\n{face}")).contains("electric buses"));
+        let long = format!(
+            "About Northern Buses\n{}\n{}",
+            article(),
+            article_continued()
+        );
+        let out = cleaned(rule.as_ref(), &format!("{body}\n{long}"));
+        assert!(out.contains("About Northern Buses"), "{out}");
     }
 
     #[test]
