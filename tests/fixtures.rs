@@ -116,7 +116,7 @@ macro_rules! cases {
 
 cases!(
     seeds, reprint, jsonl, jsonl_gz, jsonl_zst, stdin, bad_input, no_inputs, sidebars, noise,
-    decode, outlets, cjk, introduced
+    decode, outlets, cjk, introduced, furniture
 );
 
 /// Every directory under fixtures/ is a case above and has expected output.
