@@ -512,7 +512,11 @@ impl Rule for Blocks {
                     after += 1;
                     continue;
                 }
-                if item.is_sentence() || item.words < 3 || item.repeated || item.template {
+                if (item.is_sentence() && !continues(text, item))
+                    || item.words < 3
+                    || item.repeated
+                    || item.template
+                {
                     let next = number.and_then(|m| {
                         let reach = (after + 1 + self.cfg.item_lines).min(article_lines);
                         (after + 1..reach).find(|&k| {
@@ -528,6 +532,9 @@ impl Rule for Blocks {
                     continue;
                 }
                 after += 1;
+                if item.is_sentence() {
+                    break; // the last item closed the sentence
+                }
             }
         }
 
@@ -1419,6 +1426,16 @@ fn mark_glued(text: &str, lines: &mut [LineInfo]) {
     }
 }
 
+/// Whether `l` opens in lower case: a list item punctuated as the end of the sentence
+/// that introduced the list (`a light rain jacket, even in summer.`), not a sentence
+/// of its own.
+fn continues(text: &str, l: &LineInfo) -> bool {
+    text[l.start..l.end]
+        .chars()
+        .find(|c| c.is_alphanumeric())
+        .is_some_and(char::is_lowercase)
+}
+
 /// Longest `About <Name>` heading, in words.
 const ABOUT_HEADING_WORDS: usize = 6;
 
@@ -1452,12 +1469,17 @@ fn introduces(text: &str, l: &LineInfo, intro_words: usize) -> bool {
 
 /// A line of `intro_words` or more that ends in `:` (`Here is how I make it:`,
 /// `It opens:`) introduces what follows; the non-sentence lines right under it (an
-/// ingredient list, the lines of a quoted poem) are its list. Items stop at the first
-/// sentence, at a line repeated in the document or across the dump, and where an
+/// ingredient list, the lines of a quoted poem) are its list, and so is a sentence-shaped
+/// line that opens in lower case (the last item, ending the introducing sentence with
+/// a full stop, after which the list is over). Items stop at the first other sentence,
+/// at a line repeated in the
+/// document or across the dump, and where an
 /// earlier rule removed text between two lines: what it removed (a share bar) was not
 /// the list, and what follows need not be either.
 fn mark_introduced(text: &str, lines: &mut [LineInfo], intro_words: usize) {
     let plain = |l: &LineInfo| !l.is_sentence() && !l.repeated && !l.template;
+    let item =
+        |l: &LineInfo| !l.repeated && !l.template && (!l.is_sentence() || continues(text, l));
     let mut k = 0;
     while k < lines.len() {
         let l = &lines[k];
@@ -1467,10 +1489,13 @@ fn mark_introduced(text: &str, lines: &mut [LineInfo], intro_words: usize) {
         }
         let mut end = k + 1;
         while end < lines.len()
-            && plain(&lines[end])
+            && item(&lines[end])
             && text[lines[end - 1].end..lines[end].start].trim().is_empty()
         {
             end += 1;
+            if lines[end - 1].is_sentence() {
+                break; // the last item closed the sentence
+            }
         }
         if end > k + 1 {
             for l in &mut lines[k..end] {
@@ -1917,6 +1942,17 @@ mod tests {
         let list = "The new routes and their first departures are:\nRoute 41 – Northern loop, 5:40am\nRoute 42 – Harbour and depot, 6:05am\nRoute 43 – Stadium via market, 6:15am";
         let text = format!("{body}\n{list}\nHome\nContact\n© 2024 Example Media");
         assert_eq!(cleaned(rule.as_ref(), &text), format!("{body}\n{list}"));
+        // The last item may end the introducing sentence with a full stop; a card
+        // after it is not the list's.
+        let list = "Before the first trip, riders should remember to bring:\na valid ticket or a bank card;\na photo card for the concession fare;\nsome patience for the first few weeks.";
+        let text = format!(
+            "{body}\n{list}\nDon't try to drive.\nPlan your trip\nBook your flight: find cheap flights\nBook your hotel: compare prices\nGet travel insurance: from $45/month\n© 2024 Example Media"
+        );
+        let out = cleaned(rule.as_ref(), &text);
+        assert!(out.starts_with(&format!("{body}\n{list}")), "{out}");
+        assert!(!out.contains("Plan your trip"), "{out}");
+        let out = cleaned(rule.as_ref(), &text.replace("Don't try to drive.\n", ""));
+        assert_eq!(out, format!("{body}\n{list}"));
     }
 
     #[test]
