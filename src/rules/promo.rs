@@ -99,6 +99,7 @@ impl RuleConfig for Config {
         Ok(Box::new(Promo {
             cfg: self.clone(),
             word,
+            reader: Regex::new(r"(?i)(?-u:\b)(?:you|your|yours|our|us|we)(?-u:\b)")?,
         }))
     }
 }
@@ -109,6 +110,8 @@ const PROSE_WORDS: usize = 8;
 struct Promo {
     cfg: Config,
     word: Option<Regex>,
+    /// Words that speak to the reader or for the outlet.
+    reader: Regex,
 }
 
 impl Promo {
@@ -243,7 +246,17 @@ impl Rule for Promo {
             k = last + 1;
         }
         // Boxes of sentences only stay: they are article text that talks about email.
-        boxes.retain(|&(first, last, _)| first == last || (first..=last).any(fragment));
+        // A box of one sentence is the outlet's pitch only when it speaks to the reader
+        // (`…in your inbox`, `Sign up for our newsletter.`) and quotes nobody: `Residents
+        // can sign up for flood warnings by email.` is the article's.
+        let pitch = |k: usize| {
+            let s = doc.lines[lines[k].0].text(text);
+            let prose = lines[k].1 >= PROSE_WORDS && crate::rules::blocks::ends_like_sentence(s);
+            !prose || (!s.contains(['"', '“', '”']) && self.reader.is_match(s))
+        };
+        boxes.retain(|&(first, last, _)| {
+            (first == last && pitch(first)) || (first..=last).any(fragment)
+        });
         if self.cfg.topic_hits > 0 {
             let inside = |k: usize| boxes.iter().any(|&(a, b, _)| a <= k && k <= b);
             // Prose only: a menu's `Newsletters` and a footer's `Subscribe` say nothing
@@ -347,6 +360,8 @@ mod tests {
             "Subscribers will be able to share articles with friends.",
             // The same box word on short lines in a row (share bars) is no box.
             "Share on Facebook Twitter Email\nPhoto: the depot\nShare on Facebook Twitter Email",
+            // One sentence with two box words that speaks of others, not to the reader.
+            "Residents are still encouraged to sign up for free flood warnings, which can be sent by phone, text or email.",
             // An article's subheading with a box word, over a paragraph with one.
             "Email scams\nPolice said the messages asked residents to confirm their bank details by email.",
         ] {
