@@ -585,7 +585,7 @@ impl Rule for Blocks {
             let item = self.cfg.item_runs > 0
                 && signatures[k].is_some()
                 && signatures.iter().filter(|s| **s == signatures[k]).count() >= self.cfg.item_runs;
-            let cohesion = cohesion(run, &flat, &vocab);
+            let shared = cohesion(run, &flat, &vocab);
             // A card of `Key: value` lines is a fact box even when it is about the story,
             // unless the article introduced them (`It will open in three phases:`).
             let card = run
@@ -596,10 +596,37 @@ impl Rule for Blocks {
                 self.cfg.card_lines > 0 && card >= self.cfg.card_lines && 2 * card >= run.len();
             // A list the article introduces belongs to it, whatever words it uses.
             let introduced = run[0].introduced;
-            if (cohesion < self.cfg.min_cohesion && !item && !introduced) || is_card {
+            // A grid of cards repeats its button (`Check availability`, `Buy now`) inside
+            // the one run: a widget, whatever it shares with the article, up to the last
+            // copy of the button; what follows it (a subheading) is judged on its own.
+            // (A table's repeated header cells, `Pos` / `Player`, are single words.)
+            let grid = (!introduced && !is_card)
+                .then(|| {
+                    (1..run.len()).rev().find(|&b| {
+                        let l = &run[b];
+                        !l.numeric
+                            && l.words >= 2
+                            && run[..b]
+                                .iter()
+                                .any(|m| text[m.start..m.end] == text[l.start..l.end])
+                    })
+                })
+                .flatten();
+            if let Some(b) = grid {
+                let (cards, rest) = run.split_at(b + 1);
+                let mut ev = evidence(cards, "inside_body");
+                ev.push("repeated_in_run".to_string());
+                push(found, cards, cohesion(cards, &flat, &vocab), ev);
+                let shared = cohesion(rest, &flat, &vocab);
+                if rest.len() >= self.cfg.inner_block_lines && shared < self.cfg.min_cohesion {
+                    let mut ev = evidence(rest, "inside_body");
+                    ev.push("low_cohesion".to_string());
+                    push(found, rest, shared, ev);
+                }
+            } else if (shared < self.cfg.min_cohesion && !item && !introduced) || is_card {
                 let mut ev = evidence(run, "inside_body");
                 ev.push(if is_card { "card" } else { "low_cohesion" }.to_string());
-                push(found, run, cohesion, ev);
+                push(found, run, shared, ev);
             }
         }
     }
@@ -1893,6 +1920,26 @@ mod tests {
         );
         let out = cleaned(rule.as_ref(), &format!("{body}\n{long}"));
         assert!(out.contains("About Northern Buses"), "{out}");
+    }
+
+    #[test]
+    fn a_grid_of_cards_inside_the_body_goes_up_to_its_last_button() {
+        let rule = build(Config::default());
+        // A booking widget on the article's own subject: it shares its words.
+        let grid = "Where to ride in the northern districts\nNorthern loop bus pass\nfrom $12 a week\nCheck availability\nHarbour and depot bus pass\nfrom $15 a week\nCheck availability";
+        let lines = long_article_lines();
+        let (head, tail) = (lines[..3].join("\n"), lines[3..].join("\n"));
+        let text = format!("{head}\n{grid}\nThe depots\n{tail}");
+        let out = cleaned(rule.as_ref(), &text);
+        assert!(!out.contains("Check availability"), "{out}");
+        assert!(!out.contains("Northern loop bus pass"), "{out}");
+        // The subheading after the last button is the article's.
+        assert_eq!(out, format!("{head}\nThe depots\n{tail}"));
+        // A table repeats its one-word header cells: no grid.
+        let table =
+            "Route\nStops\nRoute\nStops\nNorthern districts loop\n12\nNorthern districts depot\n9";
+        let text = format!("{head}\n{table}\n{tail}");
+        assert_eq!(cleaned(rule.as_ref(), &text), text);
     }
 
     #[test]
