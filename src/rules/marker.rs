@@ -116,7 +116,7 @@ impl RuleConfig for Config {
             )?,
             // The outlet asking readers to comment, vote or send in a story.
             callout: Regex::new(
-                r"(?i)(?:let\s+us\s+know|tell\s+us|share\s+your\s+(?:thoughts|views|comments|story|stories))(?-u:\b)[^\n]*?(?:comments?|below|poll|e-?mail|@)|vote\s+in\s+our\s+poll|(?:leave|post|share)\s+(?:a|your)\s+comments?\s+below|(?:in|to)\s+the\s+comments?\s+(?:below|section)|(?:(?:got|have)\s+a|do\s+you\s+have\s+a)\s+(?:news\s+)?(?:story|tip)(?-u:\b)[^\n]*?(?:@|e-?mail|contact|call|whatsapp|send)|(?:e-?mail|contact|write\s+to|message)\s+(?:us|our\s+newsroom|the\s+newsroom)\s+(?:at|on|via)(?-u:\b)",
+                r"(?i)(?:let\s+us\s+know|tell\s+us|share\s+your\s+(?:thoughts|views|comments|story|stories))(?-u:\b)[^\n]*?(?:comments?|below|poll|e-?mail|@)|vote\s+in\s+our\s+poll|(?:leave|post|share)\s+(?:a|your)\s+comments?\s+below|(?:in|to)\s+the\s+comments?\s+(?:below|section)|(?:(?:got|have)\s+a|do\s+you\s+have\s+a)\s+(?:news\s+)?(?:story|tip|question)(?-u:\b)[^\n]*?(?:@|e-?mail|contact|call|whatsapp|send|write\s+to)|(?:e-?mail|contact|write\s+to|message)\s+(?:us|our\s+newsroom|the\s+newsroom)\s+(?:at|on|via)(?-u:\b)",
             )?,
             address: Regex::new(
                 r"(?i)(?-u:\b)(?:you|your|our\s+(?:site|website|services|partners)|this\s+(?:site|website))(?-u:\b)",
@@ -294,6 +294,7 @@ mod tests {
             "Do you have a story for us? Contact our newsroom at news@example.com or call 0123 456 789.",
             "Got a story? Email us at news@example.com",
             "Have a news tip? Email us at tips@example.com.",
+            "Have a question about money or family finances? Write to Sam at asksam@example.com. Letters may be edited for length.",
             // calls to follow the outlet
             "Follow us on Twitter and Instagram",
             "Like us on Facebook",
@@ -381,6 +382,8 @@ mod tests {
             "He said he had a story to tell about the war.",
             "Residents who have a story about the floods said the council ignored them.",
             "She said she would email us the figures on Tuesday.",
+            "“Have a question? Email me,” the coach told reporters after the game.",
+            "Do you have a question about your bill? Many customers do, and the regulator says they should call their supplier first before complaining, a process that can take several weeks to resolve in the busiest months.",
             "Advertisement spending - continue reading our analysis of the market in the report below.",
             "Follow our guide below to set up the router in five minutes.",
             "Follow the money on Wall Street and you find the same names.",
