@@ -500,11 +500,7 @@ impl Rule for Blocks {
             let mut number: Option<u32> = None;
             // An earlier rule's cut between two lines ends the list (as in
             // `mark_introduced`): what it removed was not the list.
-            while after < article_lines
-                && text[lines[after - 1].end..lines[after].start]
-                    .trim()
-                    .is_empty()
-            {
+            while after < article_lines && !cut_between(text, &lines[after - 1], &lines[after]) {
                 let item = &lines[after];
                 let n = list_number(&text[item.start..item.end]);
                 if n.is_some() && (number.is_none() || n == number.map(|m| m + 1)) {
@@ -645,6 +641,14 @@ impl Blocks {
         start: usize,
         end: usize,
     ) -> (usize, usize, Vocab) {
+        // The words of the sentence lines in `a..b`.
+        let sentence_words = |a: usize, b: usize| -> usize {
+            lines[a..b]
+                .iter()
+                .filter(|l| l.is_sentence())
+                .map(|l| l.words)
+                .sum()
+        };
         let prose_words = |seg: &(usize, usize)| -> usize {
             lines[seg.0..seg.1]
                 .iter()
@@ -777,12 +781,8 @@ impl Blocks {
             // decides: it goes unless it is substantial (`segment_size_ratio` of the
             // rest, as a segment beyond a gap).
             let small = |head: usize| {
-                let words: usize = lines[head..b_end]
-                    .iter()
-                    .filter(|l| l.is_sentence())
-                    .map(|l| l.words)
-                    .sum();
-                (words as f64) < self.cfg.segment_size_ratio * prose_words(&(b_start, head)) as f64
+                (sentence_words(head, b_end) as f64)
+                    < self.cfg.segment_size_ratio * prose_words(&(b_start, head)) as f64
             };
             if let Some(head) = (b_start + 1..b_end).rev().find(|&k| {
                 lines[k].shape == Shape::Fragment
@@ -818,11 +818,7 @@ impl Blocks {
                     break;
                 }
                 let section = &lines[head..b_end];
-                let words: usize = section
-                    .iter()
-                    .filter(|l| l.is_sentence())
-                    .map(|l| l.words)
-                    .sum();
+                let words = sentence_words(head, b_end);
                 let rest = prose_words(&(b_start, head));
                 if words == 0 || words as f64 > self.cfg.tail_section_share * rest as f64 {
                     break;
@@ -845,14 +841,13 @@ impl Blocks {
     /// most `orphan_words` words with removed text right above and right below it (the
     /// `Copied!` between a removed share bar and a removed newsletter box).
     fn is_orphan(&self, text: &str, lines: &[LineInfo], k: usize) -> bool {
-        let cut = |a: &LineInfo, b: &LineInfo| !text[a.end..b.start].trim().is_empty();
         self.cfg.orphan_words > 0
             && k > 0
             && k + 1 < lines.len()
             && lines[k].shape == Shape::Fragment
             && lines[k].words <= self.cfg.orphan_words
-            && cut(&lines[k - 1], &lines[k])
-            && cut(&lines[k], &lines[k + 1])
+            && cut_between(text, &lines[k - 1], &lines[k])
+            && cut_between(text, &lines[k], &lines[k + 1])
     }
 
     /// Where an author box starts among the body's last lines, and the byline name that
@@ -1453,6 +1448,12 @@ fn mark_glued(text: &str, lines: &mut [LineInfo]) {
     }
 }
 
+/// Whether an earlier rule removed text between lines `a` and `b` (one after the
+/// other): anything but whitespace between them.
+fn cut_between(text: &str, a: &LineInfo, b: &LineInfo) -> bool {
+    !text[a.end..b.start].trim().is_empty()
+}
+
 /// Whether `l` opens in lower case: a list item punctuated as the end of the sentence
 /// that introduced the list (`a light rain jacket, even in summer.`), not a sentence
 /// of its own.
@@ -1517,7 +1518,7 @@ fn mark_introduced(text: &str, lines: &mut [LineInfo], intro_words: usize) {
         let mut end = k + 1;
         while end < lines.len()
             && item(&lines[end])
-            && text[lines[end - 1].end..lines[end].start].trim().is_empty()
+            && !cut_between(text, &lines[end - 1], &lines[end])
         {
             end += 1;
             if lines[end - 1].is_sentence() {

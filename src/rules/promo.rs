@@ -165,10 +165,14 @@ impl Rule for Promo {
             return;
         }
         let fits = |k: usize| lines[k].1 <= self.cfg.max_line_words;
+        let line_text = |k: usize| doc.lines[lines[k].0].text(text);
         let fragment = |k: usize| {
-            let s = doc.lines[lines[k].0].text(text);
             lines[k].1 <= self.cfg.max_fragment_words
-                && !crate::rules::blocks::ends_like_sentence(s)
+                && !crate::rules::blocks::ends_like_sentence(line_text(k))
+        };
+        // A sentence of prose, as `blocks` counts one.
+        let prose = |k: usize| {
+            lines[k].1 >= PROSE_WORDS && crate::rules::blocks::ends_like_sentence(line_text(k))
         };
         // An anchor: a line with `min_anchor_hits` box words, or the first of
         // fragments that hold that many different box words between them, no more than
@@ -184,7 +188,7 @@ impl Rule for Promo {
             }
             let mut seen: Vec<String> = Vec::new();
             let mut last = k;
-            for (j, &(line, _, hits)) in lines.iter().enumerate().skip(k) {
+            for (j, &(_, _, hits)) in lines.iter().enumerate().skip(k) {
                 if j - last > self.cfg.max_bridge + 1 || !fits(j) {
                     break;
                 }
@@ -192,7 +196,7 @@ impl Rule for Promo {
                     continue;
                 }
                 last = j;
-                for w in self.box_words(doc.lines[line].text(text)) {
+                for w in self.box_words(line_text(j)) {
                     if !seen.contains(&w) {
                         seen.push(w);
                     }
@@ -211,20 +215,16 @@ impl Rule for Promo {
                 k += 1;
                 continue;
             }
-            // Upwards, a sentence of prose with a lone box word is the article's (`…
-            // readers can subscribe for $5.`), not the box's title: a box opens with
-            // its name or its pitch.
-            let prose = |j: usize| {
-                lines[j].1 >= PROSE_WORDS
-                    && lines[j].2 < self.cfg.min_anchor_hits
-                    && crate::rules::blocks::ends_like_sentence(doc.lines[lines[j].0].text(text))
-            };
             let grow = |from: usize, step: isize| -> usize {
                 let mut end = from;
                 let mut gap = 0;
                 let mut j = from as isize + step;
                 while j >= 0 && (j as usize) < lines.len() && fits(j as usize) {
-                    if step < 0 && prose(j as usize) {
+                    // Upwards, a sentence of prose with a lone box word is the
+                    // article's (`… readers can subscribe for $5.`), not the box's
+                    // title: a box opens with its name or its pitch.
+                    let k = j as usize;
+                    if step < 0 && prose(k) && lines[k].2 < self.cfg.min_anchor_hits {
                         break;
                     }
                     if lines[j as usize].2 > 0 {
@@ -250,9 +250,8 @@ impl Rule for Promo {
         // (`…in your inbox`, `Sign up for our newsletter.`) and quotes nobody: `Residents
         // can sign up for flood warnings by email.` is the article's.
         let pitch = |k: usize| {
-            let s = doc.lines[lines[k].0].text(text);
-            let prose = lines[k].1 >= PROSE_WORDS && crate::rules::blocks::ends_like_sentence(s);
-            !prose || (!s.contains(['"', '“', '”']) && self.reader.is_match(s))
+            let s = line_text(k);
+            !prose(k) || (!s.contains(['"', '“', '”']) && self.reader.is_match(s))
         };
         boxes.retain(|&(first, last, _)| {
             (first == last && pitch(first)) || (first..=last).any(fragment)
@@ -264,15 +263,12 @@ impl Rule for Promo {
             // Lines within `max_line_words` have their count already; longer ones (not
             // counted, as they can never be in a box) are counted here.
             let outside: usize = (0..lines.len())
-                .filter(|&k| !inside(k) && lines[k].1 >= PROSE_WORDS)
-                .filter(|&k| {
-                    crate::rules::blocks::ends_like_sentence(doc.lines[lines[k].0].text(text))
-                })
+                .filter(|&k| !inside(k) && prose(k))
                 .map(|k| {
                     if fits(k) {
                         lines[k].2
                     } else {
-                        self.hits(doc.lines[lines[k].0].text(text))
+                        self.hits(line_text(k))
                     }
                 })
                 .sum();
