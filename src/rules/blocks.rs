@@ -1486,8 +1486,13 @@ fn is_about_heading(line: &str) -> bool {
             .find_map(|a| rest.strip_prefix(a))
             .unwrap_or(rest)
     })
-    .and_then(|rest| rest.chars().next())
-    .is_some_and(|c| c.is_uppercase() || c.is_numeric())
+    .filter(|rest| rest.starts_with(|c: char| c.is_uppercase() || c.is_numeric()))
+    // A name: no lowercase word of four letters or more (`About 40,000 homes remain
+    // without power` is a live blog entry's headline); `of`, `de`, `und` may join it.
+    .is_some_and(|rest| {
+        rest.split_whitespace()
+            .all(|w| w.chars().count() < 4 || !w.starts_with(char::is_lowercase))
+    })
 }
 
 /// A line of `intro_words` or more words that ends in `:` introduces what follows.
@@ -1914,6 +1919,12 @@ mod tests {
         // Not a name after `About`, or a section as long as the article, stays.
         let face = about.replace("About Northern Buses", "About face");
         assert!(cleaned(rule.as_ref(), &format!("{body}\n{face}")).contains("electric buses"));
+        // Nor a headline that opens with `About` and a number (a live blog's entry).
+        let homes = about.replace(
+            "About Northern Buses",
+            "About 40,000 homes remain without power",
+        );
+        assert!(cleaned(rule.as_ref(), &format!("{body}\n{homes}")).contains("electric buses"));
         let long = format!(
             "About Northern Buses\n{}\n{}",
             article(),
