@@ -60,6 +60,8 @@ pub struct Config {
     /// holds at most this share of the rest's prose words and fails the cohesion bar
     /// (0: off).
     pub tail_section_share: f64,
+    /// A last section with this many prose lines or more is never peeled (0: off).
+    pub tail_section_paragraphs: usize,
     /// Non-sentence lines in a row that split the body into segments.
     pub gap_lines: usize,
     /// An inner block sharing fewer content words than this with the body is removed.
@@ -128,6 +130,7 @@ impl Default for Config {
             segment_size_ratio: 0.5,
             relative_cohesion: 0.4,
             tail_section_share: 0.25,
+            tail_section_paragraphs: 3,
             card_lines: 3,
             min_cohesion: 0.2,
             content_word_chars: 5,
@@ -821,6 +824,14 @@ impl Blocks {
                 let words = sentence_words(head, b_end);
                 let rest = prose_words(&(b_start, head));
                 if words == 0 || words as f64 > self.cfg.tail_section_share * rest as f64 {
+                    break;
+                }
+                // Three paragraphs under a heading are the article's closing section (a
+                // review's `Where it falters`); a box or a teaser is one or two.
+                let paragraphs = section.iter().filter(|l| l.shape == Shape::Prose).count();
+                if self.cfg.tail_section_paragraphs > 0
+                    && paragraphs >= self.cfg.tail_section_paragraphs
+                {
                     break;
                 }
                 let c = cohesion(section, flat, &vocab_of(b_start, head));
@@ -2272,6 +2283,34 @@ mod tests {
             ..Config::default()
         });
         assert!(cleaned(off.as_ref(), &text).contains("regional cooking"));
+    }
+
+    #[test]
+    fn three_paragraphs_under_the_last_heading_are_the_article() {
+        let rule = build(Config::default());
+        // A review's closing section shares few of the body's words, but it is three
+        // paragraphs long: no box or teaser is.
+        let body = format!("{}\n{}\n{}", long_article(), article(), article_continued());
+        let section = [
+            "Where it falters",
+            "The middle chapters drag, with a subplot that adds little.",
+            "Readers may skim them without missing much of value.",
+            "Still, the ending lands with quiet force and great care.",
+        ];
+        let text = format!("{body}\n{}", section.join("\n"));
+        assert!(
+            removed(rule.as_ref(), &text).is_empty(),
+            "{:?}",
+            removed(rule.as_ref(), &text)
+        );
+        // Two paragraphs under it are a box's size, and go.
+        let two = format!("{body}\n{}", section[..3].join("\n"));
+        assert_eq!(cleaned(rule.as_ref(), &two), body);
+        let off = build(Config {
+            tail_section_paragraphs: 0,
+            ..Config::default()
+        });
+        assert_eq!(cleaned(off.as_ref(), &text), body);
     }
 
     #[test]
