@@ -89,8 +89,10 @@ fn may_be_gallery(line: &str) -> bool {
 /// Link prefixes followed by a separator and a title.
 const PREFIX: &str = r"^[ \t]*(?:(?i:related(?:\s+(?:articles?|stories|story|content|coverage|links?|news|reading|video))?|read\s+more|read\s+also|also\s+read|see\s+also|see\s+more|more|read\s+next|up\s+next|next\s+up|don['’]?t\s+miss|must\s+read|recommended(?:\s+for\s+you)?|watch|listen|photos|video|videos|gallery|in\s+pictures|in\s+photos|explainer|opinion|analysis|live|click\s+here|leia\s+(?:também|mais)|veja\s+também|lea\s+también|lee\s+también|lesen\s+sie\s+auch|mehr\s+zum\s+thema|(?:à\s+)?lire\s+aussi|читайте\s+также|leggi\s+anche|baca\s+juga|zie\s+ook|czytaj\s+(?:także|też)))[ \t]*(?::|\||»|›|>>)[ \t]*\S";
 
-/// Headings of link lists, alone on their line.
-const HEADING: &str = r"^[ \t]*(?i:related(?:\s+(?:articles?|stories|story|content|coverage|links?|news|reading|topics|videos?))?|recommended(?:\s+(?:stories|articles|reading|videos?|for\s+you))?|more\s+(?:stories|news|articles|videos|on\s+this(?:\s+story|\s+topic)?|like\s+this)|more\s+from\s+(?:[\p{Lu}\p{N}][^\s.!?]*[ \t]*){1,4}|you\s+(?:may|might)\s+also\s+(?:like|be\s+interested\s+in)|also\s+on\s+(?:[\p{Lu}\p{N}][^\s.!?]*[ \t]*){1,4}|most\s+(?:read|popular|viewed|shared|watched)(?:\s+(?:stories|articles|videos|now|today))?|trending(?:\s+(?:now|stories|news))?|(?:trending|popular|most\s+(?:read|popular|viewed))\s+(?:on|in|at)\s+(?:[\p{Lu}\p{N}][^\s.!?]*[ \t]*){1,4}|top\s+stories|latest(?:\s+(?:news|stories|videos|headlines|posts))?|(?:recent|popular|related|top|featured)\s+posts|recent\s+(?:articles|stories|news)|further\s+reading|read\s+next|more[ \t]*:|don['’]?t\s+miss|must\s+reads?|see\s+also|also\s+read|read\s+also|what\s+to\s+read\s+next|editor'?s\s+picks?|popular(?:\s+(?:now|stories))?|in\s+case\s+you\s+missed\s+it|around\s+the\s+web|from\s+our\s+partners|sponsored(?:\s+(?:content|links|posts|stories))?|paid\s+(?:content|posts?|partner(?:\s+content)?)|promoted(?:\s+(?:content|links|stories))?|partner\s+content|(?:related\s+(?:coverage|stories|articles|content|reading)|more\s+(?:stories|coverage|articles))\s+from\s+[^\n.!?]{1,80}?:|voc[eê]\s+(?:tamb[eé]m\s+)?pode\s+gostar|(?:tambi[eé]n\s+)?te\s+puede\s+interesar|vous\s+aimerez\s+(?:peut-[eê]tre\s+)?aussi|das\s+k[oö]nnte\s+(?:sie|dich)\s+auch\s+interessieren|potrebbe\s+interessarti|ti\s+potrebbe\s+interessare|вам\s+(?:также\s+)?может\s+(?:понравиться|быть\s+интересно)|anda\s+mungkin\s+(?:juga\s+)?(?:suka|tertarik))[ \t]*(?:[:»›]|\.\.\.|…)?[ \t]*$";
+/// Headings of link lists, alone on their line. `Related` and `More` take any one word
+/// after them (`Related explainers`, `More episodes`): what the list holds varies by
+/// site, and an article's own subheading says more than that.
+const HEADING: &str = r"^[ \t]*(?i:related(?:\s+\p{L}+)?|recommended(?:\s+(?:stories|articles|reading|videos?|for\s+you))?|more\s+(?:\p{L}+|on\s+this(?:\s+story|\s+topic)?|like\s+this)|more\s+from\s+(?:[\p{Lu}\p{N}][^\s.!?]*[ \t]*){1,4}|you\s+(?:may|might)\s+also\s+(?:like|be\s+interested\s+in)|also\s+on\s+(?:[\p{Lu}\p{N}][^\s.!?]*[ \t]*){1,4}|most\s+(?:read|popular|viewed|shared|watched)(?:\s+(?:stories|articles|videos|now|today))?|trending(?:\s+(?:now|stories|news))?|(?:trending|popular|most\s+(?:read|popular|viewed))\s+(?:on|in|at)\s+(?:[\p{Lu}\p{N}][^\s.!?]*[ \t]*){1,4}|top\s+stories|latest(?:\s+(?:news|stories|videos|headlines|posts))?|(?:recent|popular|related|top|featured)\s+posts|recent\s+(?:articles|stories|news)|further\s+reading|read\s+next|more[ \t]*:|don['’]?t\s+miss|must\s+reads?|see\s+also|also\s+read|read\s+also|what\s+to\s+read\s+next|editor'?s\s+picks?|popular(?:\s+(?:now|stories))?|in\s+case\s+you\s+missed\s+it|around\s+the\s+web|from\s+our\s+partners|sponsored(?:\s+(?:content|links|posts|stories))?|paid\s+(?:content|posts?|partner(?:\s+content)?)|promoted(?:\s+(?:content|links|stories))?|partner\s+content|(?:related\s+(?:coverage|stories|articles|content|reading)|more\s+(?:stories|coverage|articles))\s+from\s+[^\n.!?]{1,80}?:|voc[eê]\s+(?:tamb[eé]m\s+)?pode\s+gostar|(?:tambi[eé]n\s+)?te\s+puede\s+interesar|vous\s+aimerez\s+(?:peut-[eê]tre\s+)?aussi|das\s+k[oö]nnte\s+(?:sie|dich)\s+auch\s+interessieren|potrebbe\s+interessarti|ti\s+potrebbe\s+interessare|вам\s+(?:также\s+)?может\s+(?:понравиться|быть\s+интересно)|anda\s+mungkin\s+(?:juga\s+)?(?:suka|tertarik))[ \t]*(?:[:»›]|\.\.\.|…)?[ \t]*$";
 
 /// A card's `Read more` button, alone on its line.
 const BUTTON: &str = r"^[ \t]*(?i:read\s+more|continue\s+reading|keep\s+reading|read\s+(?:the\s+)?(?:full\s+)?(?:article|story|post)|view\s+(?:post|article|story)|learn\s+more|weiterlesen|mehr\s+lesen|lire\s+la\s+suite|leia\s+mais|leer\s+m[aá]s|seguir\s+leyendo|leggi\s+(?:tutto|di\s+più)|continua\s+a\s+leggere|lees\s+verder|читать\s+(?:далее|дальше)|подробнее|selengkapnya|baca\s+selengkapnya)[ \t]*[:.!»›>…→]*[ \t]*$";
@@ -402,9 +404,16 @@ mod tests {
             "Vous aimerez aussi",
             "Das könnte Sie auch interessieren",
             "Вам также может понравиться",
+            "Related explainers",
+            "More episodes",
         ] {
             let t = format!("{P}\n{heading}\n{P}");
             assert_eq!(removed(rule.as_ref(), &t), [heading], "{heading}");
+        }
+        // A subheading of the article that opens with `More` or `Related` says more.
+        for subheading in ["More arrests expected", "Related charges dropped"] {
+            let t = format!("{P}\n{subheading}\n{P}");
+            assert!(removed(rule.as_ref(), &t).is_empty(), "{subheading}");
         }
     }
 
