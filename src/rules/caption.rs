@@ -2,7 +2,7 @@
 //! `… (Photo: Getty Images)`, `(Name/AP)`, `Name/AFP via Getty Images`,
 //! `Photo by X/Y | License Photo`, `Image caption …`, `Pictured: …`, `FILE - …`,
 //! `1 of 12`. A line that is only a named credit (`Name/Agency`, `Name | Agency`,
-//! `(Image: X)`) takes the caption-sized line right above it along.
+//! `(Image: X)`, `Photo: Jane Doe`) takes the caption-sized line right above it along.
 //!
 //! Shapes, not words: a *credit* is a photo keyword followed by a source
 //! (`Photo: X`, `Credit: X`, `(Image: X)`), or capitalised names joined to a known
@@ -423,12 +423,16 @@ impl Rule for Caption {
                     found
                         .verdicts
                         .push(whole("label", json!(m.as_str().trim())));
-                    // `Photo: Getty Images`, `Credit: Name/Outlet` alone on a line: a
-                    // named credit, whose caption may stand right above.
+                    // `Photo: Getty Images`, `Credit: Name/Outlet`, `Image credit: Name`
+                    // alone on a line: a picture's credit, whose caption may stand right
+                    // above. (A bare `Credit: Name` may be a paragraph's source tag.)
                     let source = l[m.end()..].trim();
-                    if is_picture_label(m.as_str())
+                    let label = m.as_str().trim_end_matches([' ', '\t', ':']);
+                    if is_picture_label(label)
                         && n() <= self.cfg.max_credit_words
-                        && (is_named_credit(source) || self.agency.is_match(source))
+                        && (is_named_credit(source)
+                            || self.agency.is_match(source)
+                            || (is_name(source) && !label.eq_ignore_ascii_case("credit")))
                     {
                         credit_lines.push(k);
                     }
@@ -466,6 +470,17 @@ impl Rule for Caption {
 /// `Credit: X` label alone may close a paragraph as a source tag.
 fn is_named_credit(credit: &str) -> bool {
     credit.starts_with(['(', '[']) || credit.contains(['/', '|', ','])
+}
+
+/// One to five capitalised words (as [`NAME`]): a person, not a description (`The
+/// mayor at city hall`).
+fn is_name(s: &str) -> bool {
+    let words: Vec<&str> = s.split_whitespace().collect();
+    (1..=5).contains(&words.len())
+        && words.iter().enumerate().all(|(k, w)| {
+            w.starts_with(char::is_uppercase)
+                || (k > 0 && ["de", "da", "van", "von", "al", "bin", "del", "la", "le"].contains(w))
+        })
 }
 
 impl Caption {
@@ -751,6 +766,9 @@ mod tests {
             "Natalie Naccache | Bloomberg | Getty Images",
             "(Image: © NASA/ESA)",
             "Michael Conroy, AP",
+            // A picture's label over a bare name: a staff photographer or a freelancer.
+            "Image credit: Kerstin Alvarado",
+            "Photo: Jane Doe",
         ] {
             let caption = "Smoke from burning fields hangs over the city on Monday.";
             let text = format!("{BODY}\n{caption}\n{credit}\n{BODY}");
@@ -773,6 +791,7 @@ mod tests {
             // A bare agency or a credit label closes a paragraph as a source tag.
             (BODY, "Reuters"),
             (BODY, "Main image credit: Getty"),
+            (BODY, "Credit: Jane Doe"),
             // A byline of `|`-separated fields, an introduction, a long paragraph.
             (
                 "By Ann Lee | May 2, 2024 | Topic: Health",
