@@ -87,7 +87,7 @@ fn may_be_gallery(line: &str) -> bool {
 }
 
 /// Link prefixes followed by a separator and a title.
-const PREFIX: &str = r"^[ \t]*(?:(?i:related(?:\s+(?:articles?|stories|story|content|coverage|links?|news|reading|video))?|read\s+more|read\s+also|also\s+read|see\s+also|see\s+more|more|read\s+next|up\s+next|next\s+up|don['’]?t\s+miss|must\s+read|recommended(?:\s+for\s+you)?|watch|listen|photos|video|videos|gallery|in\s+pictures|in\s+photos|explainer|opinion|analysis|live|click\s+here|leia\s+(?:também|mais)|veja\s+também|lea\s+también|lee\s+también|lesen\s+sie\s+auch|mehr\s+zum\s+thema|(?:à\s+)?lire\s+aussi|читайте\s+также|leggi\s+anche|baca\s+juga|zie\s+ook|czytaj\s+(?:także|też)))[ \t]*(?::|\||»|›|>>)[ \t]*\S";
+const PREFIX: &str = r"^[ \t]*(?:(?i:related(?:\s+(?:articles?|stories|story|content|coverage|links?|news|reading|video))?|read\s+more|read\s+also|also\s+read|see\s+also|see\s+more|more|read\s+next|up\s+next|next\s+up|don['’]?t\s+miss|must\s+read|recommended(?:\s+for\s+you)?|watch|listen|photos|video|videos|gallery|in\s+pictures|in\s+photos|explainer|opinion|analysis|live(?:\s+(?:updates|results|coverage|blog))?|click\s+here|leia\s+(?:também|mais)|veja\s+também|lea\s+también|lee\s+también|lesen\s+sie\s+auch|mehr\s+zum\s+thema|(?:à\s+)?lire\s+aussi|читайте\s+также|leggi\s+anche|baca\s+juga|zie\s+ook|czytaj\s+(?:także|też)))[ \t]*(?::|\||»|›|>>)[ \t]*\S";
 
 /// Headings of link lists, alone on their line. `Related` and `More` take any one word
 /// after them (`Related explainers`, `More episodes`): what the list holds varies by
@@ -356,6 +356,8 @@ mod tests {
             "Lesen Sie auch: Regierung plant neues Gesetz", // German outlets
             "Читайте также: Правительство объявило новые меры", // Russian outlets
             "Baca juga: Pemerintah umumkan paket baru",    // Indonesian outlets
+            "LIVE RESULTS: See every race in the county",  // election nights
+            "LIVE UPDATES: Storm makes landfall",
         ] {
             let text = format!("{P}\n{link}\n{P}");
             assert_eq!(removed(rule.as_ref(), &text), [link], "{link}");
