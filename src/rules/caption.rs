@@ -159,9 +159,16 @@ const OPENING: &str = r"(?:In[ \t]+this|This)[ \t]+(?:(?:(?:\p{Lu}\p{Ll}{2,8}\.?
 
 /// Labels of a picture's credit line (`Photo: Getty Images`, `Credit: Name/Outlet`),
 /// not of a caption (`Pictured:`, `Image caption`).
-const PICTURE_LABELS: [&str; 10] = [
+const PICTURE_LABELS: [&str; 17] = [
     "Photo",
     "PHOTO",
+    "Foto",
+    "FOTO",
+    "Fotó",
+    "Фото",
+    "Bild",
+    "Imagen",
+    "Fotografía",
     "Photograph",
     "Picture",
     "Image",
@@ -427,12 +434,7 @@ impl Rule for Caption {
                     // alone on a line: a picture's credit, whose caption may stand right
                     // above. (A bare `Credit: Name` may be a paragraph's source tag.)
                     let source = l[m.end()..].trim();
-                    let label = m.as_str().trim_end_matches([' ', '\t', ':']);
-                    if is_picture_label(label)
-                        && n() <= self.cfg.max_credit_words
-                        && (is_named_credit(source)
-                            || self.agency.is_match(source)
-                            || (is_name(source) && !label.eq_ignore_ascii_case("credit")))
+                    if n() <= self.cfg.max_credit_words && self.credits_picture(m.as_str(), source)
                     {
                         credit_lines.push(k);
                     }
@@ -453,7 +455,20 @@ impl Rule for Caption {
                     Verdict::new(Config::ID, line.start + s, line.start + e)
                 };
                 found.verdicts.push(v.with_detail(detail));
-                if credit == l.trim() && is_named_credit(credit) {
+                // `Foto: dpa`, `Bild: Name`: another language's picture label, which
+                // the caption labels above do not list, over its source.
+                let labelled = || {
+                    self.keyword.find(credit).is_some_and(|m| {
+                        m.start() == 0
+                            && credit[m.end()..]
+                                .trim_start()
+                                .strip_prefix(':')
+                                .is_some_and(|source| {
+                                    self.credits_picture(m.as_str(), source.trim())
+                                })
+                    })
+                };
+                if credit == l.trim() && (is_named_credit(credit) || labelled()) {
                     credit_lines.push(k);
                 }
             }
@@ -484,6 +499,18 @@ fn is_name(s: &str) -> bool {
 }
 
 impl Caption {
+    /// Whether `label: source` alone on a line credits a picture, whose caption may
+    /// stand right above: a picture's label over a named credit, an agency, or a bare
+    /// name (`Image credit: Jane Doe`; a bare `Credit: Name` may be a paragraph's
+    /// source tag).
+    fn credits_picture(&self, label: &str, source: &str) -> bool {
+        let label = label.trim_end_matches([' ', '\t', ':']);
+        is_picture_label(label)
+            && (is_named_credit(source)
+                || self.agency.is_match(source)
+                || (is_name(source) && !label.eq_ignore_ascii_case("credit")))
+    }
+
     /// The line right above a credit-only line, when it is caption-sized and not
     /// itself removed, is the picture's caption.
     fn captions_above(&self, doc: &DocView<'_>, credit_lines: &[usize], found: &mut Findings) {
@@ -670,6 +697,9 @@ mod tests {
             "Photo: Getty Images",
             "Credit: Vesti/The Siberian Times",
             "Photo: Ringo H.W. Chiu, AP",
+            // Other languages' picture labels, which no caption label lists.
+            "Foto: dpa",
+            "Bild: Jana Novak",
         ] {
             let text = format!("{BODY}\n{caption}\n{credit}\n{BODY}");
             assert_eq!(removed(rule.as_ref(), &text), [caption, credit], "{credit}");
@@ -803,7 +833,11 @@ mod tests {
             ),
             (long, "Sonu Mehta/Hindustan Times/Getty Images"),
         ] {
-            let text = format!("{above}\n{credit}\n{BODY}");
+            // (A different paragraph after the credit: the first line left must be
+            // the one above it, not a copy of it.)
+            let text = format!(
+                "{above}\n{credit}\nOfficials expect the inquiry to report back in the spring."
+            );
             assert_eq!(
                 cleaned(rule.as_ref(), &text).lines().next(),
                 Some(above),
