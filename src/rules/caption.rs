@@ -229,6 +229,7 @@ impl Caption {
             label: Regex::new(&LABEL.replace("{OPENING}", OPENING))?,
             counter: Regex::new(COUNTER)?,
             position: Regex::new(POSITION)?,
+            name: Regex::new(&format!("^{NAME}$"))?,
         })
     }
 }
@@ -320,6 +321,9 @@ struct Caption {
     label: Regex,
     counter: Regex,
     position: Regex,
+    /// A source that is a [`NAME`] and nothing else: a person, not a description
+    /// (`The mayor at city hall`).
+    name: Regex,
 }
 
 fn words(s: &str) -> usize {
@@ -487,17 +491,6 @@ fn is_named_credit(credit: &str) -> bool {
     credit.starts_with(['(', '[']) || credit.contains(['/', '|', ','])
 }
 
-/// One to five capitalised words (as [`NAME`]): a person, not a description (`The
-/// mayor at city hall`).
-fn is_name(s: &str) -> bool {
-    let words: Vec<&str> = s.split_whitespace().collect();
-    (1..=5).contains(&words.len())
-        && words.iter().enumerate().all(|(k, w)| {
-            w.starts_with(char::is_uppercase)
-                || (k > 0 && ["de", "da", "van", "von", "al", "bin", "del", "la", "le"].contains(w))
-        })
-}
-
 impl Caption {
     /// Whether `label: source` alone on a line credits a picture, whose caption may
     /// stand right above: a picture's label over a named credit, an agency, or a bare
@@ -508,7 +501,7 @@ impl Caption {
         is_picture_label(label)
             && (is_named_credit(source)
                 || self.agency.is_match(source)
-                || (is_name(source) && !label.eq_ignore_ascii_case("credit")))
+                || (self.name.is_match(source) && !label.eq_ignore_ascii_case("credit")))
     }
 
     /// The line right above a credit-only line, when it is caption-sized and not
